@@ -1,0 +1,88 @@
+/**
+ * The one interface every Git host implements. A provider is bound to one repository
+ * (no state at module level) and turns the host's API into async iterables of pages of
+ * normalized items, so memory stays bounded by one page whatever the repository size.
+ */
+export type ProviderKind = 'github' | 'gitlab' | 'bitbucket';
+export type IssueKind = 'issue' | 'security_alert';
+export type IssueState = 'open' | 'closed';
+export type StateFilter = 'open' | 'closed' | 'all';
+
+export interface ExternalIssue {
+  provider: ProviderKind;
+  /** Canonical web URL of the repository, e.g. `https://github.com/octo/hello`. */
+  repositoryUrl: string;
+  /** The provider's issue number, or `alert-<n>`, `vuln-<id>`, `finding-<report>-<annotation>`. */
+  issueId: string;
+  kind: IssueKind;
+  title: string;
+  body: string | null;
+  state: IssueState;
+  labels: string[];
+  url: string;
+  author: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  /** Useful extra fields of the raw payload (severity, package, milestone, …); JSON-serializable. */
+  extra: Record<string, unknown>;
+}
+
+export interface RateLimitInfo {
+  limit: number | null;
+  remaining: number | null;
+  resetAt: Date | null;
+}
+
+export interface Page {
+  items: ExternalIssue[];
+  /**
+   * Opaque position after this page. Passing it back as `cursor` resumes the listing with the
+   * next page, so a checkpoint saved after a page refetches at most that page. `null` at the end.
+   */
+  cursor: string | null;
+  rateLimit: RateLimitInfo | null;
+  /** Items the host returned but that are not ours to sync (e.g. pull requests). */
+  ignored?: number;
+}
+
+export interface ListOptions {
+  state: StateFilter;
+  /** Only items updated at or after this instant (incremental sync). */
+  since?: Date | null;
+  /** Resume position from a previous page's `cursor`. */
+  cursor?: string | null;
+  signal?: AbortSignal;
+}
+
+export interface RepositoryInfo {
+  /** The host's id of the repository (stable across renames). */
+  id: string;
+  /** `owner/name`, `group/sub/name` or `workspace/repo`. */
+  fullName: string;
+  url: string;
+  defaultBranch: string | null;
+  private: boolean;
+  /** Open issues as the host counts them (GitHub counts open pull requests too); a hint only. */
+  openIssuesHint: number | null;
+}
+
+export interface Freshness {
+  /** True when the host shows an update newer than the watermark. */
+  changed: boolean;
+  latestUpdatedAt: Date | null;
+}
+
+export interface Provider {
+  readonly kind: ProviderKind;
+  /** `owner/name` (or the host's equivalent) this provider is bound to. */
+  readonly repo: string;
+  repository(signal?: AbortSignal): Promise<RepositoryInfo>;
+  listIssues(options: ListOptions): AsyncIterable<Page>;
+  /** Absent where the host has no security alerts API. */
+  listSecurityAlerts?(options: ListOptions): AsyncIterable<Page>;
+  /** The cheapest call that tells whether anything changed since the watermark. */
+  freshness(watermark: Date | null, signal?: AbortSignal): Promise<Freshness>;
+  /** HTTP requests sent to the host by this provider so far (retries included). */
+  requestCount(): number;
+}

@@ -1,0 +1,177 @@
+/**
+ * What the sync engine needs from storage. The engine (src/sync) depends only on these
+ * interfaces; src/store/prisma-*.ts implement them on PostgreSQL.
+ */
+import type { ExternalIssue, IssueKind, ProviderKind } from '../providers/provider.js';
+
+/** An issue as the engine writes it: the provider's item plus its identity. */
+export interface IssueWrite extends ExternalIssue {
+  /** `<provider>:<repositoryUrl>:<issueId>`, stored in `customFields.externalId`. */
+  externalId: string;
+}
+
+/** A local issue with no externalId yet that shares a title with an incoming item. */
+export interface TitleCandidate {
+  id: string;
+  title: string;
+  createdAt: Date;
+}
+
+export interface BatchCounts {
+  created: number;
+  updated: number;
+  /** Already stored with the same or a newer `updatedAt`: nothing written. */
+  skipped: number;
+  failed: number;
+}
+
+export interface WriteScope {
+  projectId: string;
+  /** The repository connection the items came from; null for a one-off write without one. */
+  repositoryId: string | null;
+}
+
+export interface IssueStore {
+  /** Of the given externalIds, those already stored in the project. One query. */
+  findExistingExternalIds(projectId: string, externalIds: readonly string[]): Promise<Set<string>>;
+  /**
+   * Local issues of the project with this repository URL, no externalId, not unlinked by hand,
+   * and one of the given titles. One query.
+   */
+  findTitleCandidates(
+    projectId: string,
+    repositoryUrl: string,
+    titles: readonly string[],
+  ): Promise<TitleCandidate[]>;
+  /**
+   * Writes one batch in as few statements as possible. `claims` maps an externalId to the local
+   * issue it was matched to by title: that issue gets the externalId (only if it still has none;
+   * otherwise the item is inserted as usual). Everything else is a bulk
+   * `INSERT … ON CONFLICT (project, externalId) DO UPDATE … WHERE stored.updatedAt < new.updatedAt`.
+   * A batch that fails as a whole is retried item by item so one bad item counts as `failed`
+   * without losing the others.
+   */
+  writeBatch(
+    scope: WriteScope,
+    items: readonly IssueWrite[],
+    claims: ReadonlyMap<string, string>,
+  ): Promise<BatchCounts>;
+}
+
+export type SyncType = 'issues' | 'security' | 'all';
+export type OperationStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type SyncTrigger =
+  | 'manual'
+  | 'slash_command'
+  | 'install'
+  | 'stale_webhook'
+  | 'admin'
+  | 'schedule'
+  | 'cli';
+export type SyncStage = 'queued' | 'starting' | 'issues' | 'security' | 'catch_up' | 'finishing' | 'done';
+
+export interface SyncProgress {
+  stage: SyncStage;
+  processed: number;
+  /** Best known total (may be an estimate until the listing ends); null when unknown. */
+  total: number | null;
+  percent: number;
+  /** The provider's remaining quota as last seen, so people see why a sync waits. */
+  rateLimitRemaining?: number | null;
+  rateLimitResetAt?: string | null;
+}
+
+export interface SyncResults extends BatchCounts {
+  issues: number;
+  securityAlerts: number;
+  /** Parts that could not run, with the reason (e.g. Dependabot alerts disabled). */
+  skippedParts: { part: 'issues' | 'security'; reason: string }[];
+}
+
+/** Saved after every page, so a killed sync resumes where it stopped. */
+export interface SyncCheckpoint {
+  /** The part being listed when the checkpoint was written. */
+  part: 'issues' | 'security';
+  /** Cursor of the last fully written page of that part (null: start of the part). */
+  cursor: string | null;
+  /** Parts already finished. */
+  done: ('issues' | 'security')[];
+  results: SyncResults;
+  processed: number;
+  /** Highest `updatedAt` written so far, per part (ISO strings). */
+  watermarks: { issues: string | null; security: string | null };
+}
+
+export interface OperationRecord {
+  id: string;
+  projectId: string;
+  repositoryId: string | null;
+  status: OperationStatus;
+  syncType: SyncType;
+  includeClosed: boolean;
+  trigger: SyncTrigger;
+  progress: SyncProgress;
+  results: SyncResults;
+  checkpoint: SyncCheckpoint | null;
+  error: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface OperationStore {
+  create(input: {
+    projectId: string;
+    repositoryId: string | null;
+    syncType: SyncType;
+    includeClosed: boolean;
+    trigger: SyncTrigger;
+    requestedBy?: string | null;
+  }): Promise<OperationRecord>;
+  get(id: string): Promise<OperationRecord | null>;
+  /** pending → running (also refreshes the heartbeat). */
+  start(id: string): Promise<void>;
+  /** Progress and running results; coalesced by the engine, so at most one write per few items. */
+  saveProgress(id: string, progress: SyncProgress, results: SyncResults): Promise<void>;
+  /** Progress, results and checkpoint in one write, after a page is stored. */
+  saveCheckpoint(
+    id: string,
+    checkpoint: SyncCheckpoint,
+    progress: SyncProgress,
+    results: SyncResults,
+  ): Promise<void>;
+  finish(
+    id: string,
+    outcome: { status: 'completed' | 'failed' | 'cancelled'; results: SyncResults; error?: string | null },
+  ): Promise<void>;
+  /** True once someone asked to cancel this operation. */
+  isCancelRequested(id: string): Promise<boolean>;
+}
+
+export interface RepositoryRecord {
+  id: string;
+  projectId: string;
+  provider: ProviderKind;
+  /** `owner/name`, `group/sub/name` or `workspace/repo`. */
+  fullPath: string;
+  url: string;
+  apiUrl: string | null;
+  /** Decrypted by the caller; the store only keeps ciphertext. */
+  encryptedToken: string | null;
+  installationId: string | null;
+  active: boolean;
+  lastSyncAt: Date | null;
+  issuesWatermark: Date | null;
+  alertsWatermark: Date | null;
+}
+
+export interface RepositoryStore {
+  get(id: string): Promise<RepositoryRecord | null>;
+  /** After a completed sync: lastSyncAt and the watermarks (only ever moved forward). */
+  recordSync(
+    id: string,
+    input: { at: Date; issuesWatermark: Date | null; alertsWatermark: Date | null },
+  ): Promise<void>;
+}
+
+export type { IssueKind, ProviderKind };
