@@ -44,6 +44,8 @@ export interface Page {
   rateLimit: RateLimitInfo | null;
   /** Items the host returned but that are not ours to sync (e.g. pull requests). */
   ignored?: number;
+  /** The host's count (or estimate) of items in the whole listing, when it tells; for progress. */
+  total?: number | null;
 }
 
 export interface ListOptions {
