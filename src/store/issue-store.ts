@@ -92,8 +92,15 @@ export interface SyncResults extends BatchCounts {
 export interface SyncCheckpoint {
   /** The part being listed when the checkpoint was written. */
   part: 'issues' | 'security';
-  /** Cursor of the last fully written page of that part (null: start of the part). */
+  /**
+   * `list`: the part's main listing; `catch_up`: after a full listing, everything updated since it
+   * began, so an item edited or created mid-sync is neither lost nor stale.
+   */
+  phase: 'list' | 'catch_up';
+  /** Cursor of the last fully written page of that phase (null: start of the phase). */
   cursor: string | null;
+  /** When the part's full listing began (ISO); the catch-up lists from there. */
+  listStartedAt: string | null;
   /** Parts already finished. */
   done: ('issues' | 'security')[];
   results: SyncResults;
@@ -144,6 +151,14 @@ export interface OperationStore {
     id: string,
     outcome: { status: 'completed' | 'failed' | 'cancelled'; results: SyncResults; error?: string | null },
   ): Promise<void>;
+  /**
+   * The repository's latest operation when it stopped part-way (cancelled or failed after at least
+   * one page) with the same sync type and states, so a new run can continue from its checkpoint.
+   */
+  findResumable(
+    repositoryId: string,
+    input: { syncType: SyncType; includeClosed: boolean },
+  ): Promise<OperationRecord | null>;
   /** True once someone asked to cancel this operation. */
   isCancelRequested(id: string): Promise<boolean>;
 }
@@ -167,6 +182,20 @@ export interface RepositoryRecord {
 
 export interface RepositoryStore {
   get(id: string): Promise<RepositoryRecord | null>;
+  findByPath(projectId: string, provider: ProviderKind, fullPath: string): Promise<RepositoryRecord | null>;
+  /**
+   * Creates the connection or refreshes it (url, apiUrl, host id; reactivates it). The token is
+   * replaced only when `encryptedToken` is given.
+   */
+  connect(input: {
+    projectId: string;
+    provider: ProviderKind;
+    fullPath: string;
+    url: string;
+    apiUrl: string | null;
+    externalRepoId?: string | null;
+    encryptedToken?: string;
+  }): Promise<RepositoryRecord>;
   /** After a completed sync: lastSyncAt and the watermarks (only ever moved forward). */
   recordSync(
     id: string,

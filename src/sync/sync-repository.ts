@@ -2,30 +2,34 @@
  * The sync engine (IssueSyncService): streams a repository's issues and security alerts from a
  * provider into the issue store, page by page, with the duplicate matcher in between.
  *
- * Per page: one query for the stored externalIds, one for title candidates (only when some items
- * are new), then one bulk upsert per batch of 50. The next page is fetched while this one is
- * written. After every page the cursor, counts and watermarks are checkpointed with the operation,
+ * Per part (issues, security) a full sync lists everything once, in an order that edits cannot
+ * shuffle, then catches up on whatever was updated since that listing began; an incremental sync
+ * lists what changed since the watermark. The next page is fetched while this one is written.
+ * After every page the phase, cursor, counts and watermarks are checkpointed with the operation,
  * so a killed sync resumes where it stopped and refetches at most one page.
  *
  * It knows nothing of Probot, Hono, Prisma or the environment: everything comes in as arguments.
  */
 import { CancelledError, ProviderError, errorMessage } from '../errors.js';
-import type { ExternalIssue, ListOptions, Page, Provider } from '../providers/provider.js';
+import type { ListOptions, Page, Provider, StateFilter } from '../providers/provider.js';
 import type {
   IssueStore,
-  IssueWrite,
   OperationStore,
   RepositoryStore,
   SyncCheckpoint,
+  SyncProgress,
   SyncResults,
   SyncType,
 } from '../store/issue-store.js';
-import { externalIdOf } from './external-id.js';
-import { matchIssues, unmatchedItems } from './match-issue.js';
 import { prefetch } from './prefetch.js';
 import { ProgressTracker } from './progress-tracker.js';
+import { writePage } from './write-page.js';
 
 export type SyncPart = 'issues' | 'security';
+type Phase = SyncCheckpoint['phase'];
+
+/** Host clocks and ours differ a little: the catch-up starts this much before the listing did. */
+export const CATCH_UP_MARGIN_MS = 60_000;
 
 export interface SyncLogger {
   info(fields: object, message: string): void;
@@ -57,11 +61,11 @@ export interface SyncRequest {
   includeClosed: boolean;
   /** Incremental sync: only items updated at or after these instants. */
   since?: { issues: Date | null; security: Date | null } | null;
-  /** Continue a sync that stopped (crash, rate limit) from its last checkpoint. */
+  /** Continue a sync that stopped (crash, rate limit, Ctrl-C) from its last checkpoint. */
   resumeFrom?: SyncCheckpoint | null;
   signal?: AbortSignal;
   /** Called after every batch, for progress bars; never awaited. */
-  onProgress?: (progress: ReturnType<ProgressTracker['snapshot']>, results: SyncResults) => void;
+  onProgress?: (progress: SyncProgress, results: SyncResults) => void;
   /**
    * When the primary rate limit runs out far from its reset: true returns `waiting` with the
    * checkpoint (a job queue puts the job back until `resumeAt`); false fails the sync with the reason.
@@ -83,10 +87,8 @@ export function partsOf(syncType: SyncType): SyncPart[] {
 
 export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest): Promise<SyncOutcome> {
   const clock = deps.clock ?? (() => new Date());
-  const batchSize = deps.batchSize ?? 50;
-  const { operations, issues } = deps;
+  const { operations, log } = deps;
   const { operationId, provider } = request;
-  const log = deps.log;
   const resume = request.resumeFrom ?? null;
   const tracker = new ProgressTracker(
     clock,
@@ -98,13 +100,15 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     issues: resume?.watermarks.issues ? new Date(resume.watermarks.issues) : null,
     security: resume?.watermarks.security ? new Date(resume.watermarks.security) : null,
   };
-  const scope = { projectId: request.projectId, repositoryId: request.repositoryId };
-  let currentPart: SyncPart = resume?.part ?? 'issues';
-  let lastCursor: string | null = resume?.cursor ?? null;
+  const position: Omit<SyncCheckpoint, 'done' | 'results' | 'processed' | 'watermarks'> = {
+    part: resume?.part ?? 'issues',
+    phase: resume?.phase ?? 'list',
+    cursor: resume?.cursor ?? null,
+    listStartedAt: resume?.listStartedAt ?? null,
+  };
 
   const checkpoint = (): SyncCheckpoint => ({
-    part: currentPart,
-    cursor: lastCursor,
+    ...position,
     done: [...done],
     results: tracker.results,
     processed: tracker.processed,
@@ -113,105 +117,87 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
       security: watermarks.security?.toISOString() ?? null,
     },
   });
-  const report = () => request.onProgress?.(tracker.snapshot(), tracker.results);
-
-  const writeItems = async (part: SyncPart, items: readonly ExternalIssue[]): Promise<void> => {
-    if (items.length === 0) return;
-    const writes: IssueWrite[] = items.map((item) => ({ ...item, externalId: externalIdOf(item) }));
-    const existing = await issues.findExistingExternalIds(
-      request.projectId,
-      writes.map((item) => item.externalId),
-    );
-    const unmatched = unmatchedItems(writes, existing);
-    const candidates =
-      unmatched.length === 0
-        ? []
-        : await issues.findTitleCandidates(
-            request.projectId,
-            unmatched[0]!.repositoryUrl,
-            [...new Set(unmatched.map((item) => item.title))],
-          );
-    const claims = matchIssues(writes, { existing, candidates });
-    for (let start = 0; start < writes.length; start += batchSize) {
-      const batch = writes.slice(start, start + batchSize);
-      const batchClaims = new Map<string, string>();
-      for (const item of batch) {
-        const claimed = claims.get(item.externalId);
-        if (claimed) batchClaims.set(item.externalId, claimed);
-      }
-      const counts = await issues.writeBatch(scope, batch, batchClaims);
-      tracker.add(part, counts, batch.length);
-      for (const item of batch) {
-        const mark = watermarks[part];
-        if (!mark || item.updatedAt > mark) watermarks[part] = item.updatedAt;
-      }
-      report();
-      if (tracker.takeDueWrite()) await operations.saveProgress(operationId, tracker.snapshot(), tracker.results);
-    }
-  };
 
   const throwIfCancelled = async () => {
     if (request.signal?.aborted || (await operations.isCancelRequested(operationId))) throw new CancelledError();
   };
 
-  const listingOf = (part: SyncPart, options: ListOptions): AsyncIterable<Page> | null => {
-    if (part === 'issues') return provider.listIssues(options);
-    return provider.listSecurityAlerts ? provider.listSecurityAlerts(options) : null;
+  /** Streams one listing into the store, checkpointing after every page. */
+  const runListing = async (part: SyncPart, phase: Phase, listing: AsyncIterable<Page>, state: StateFilter) => {
+    const catchingUp = phase === 'catch_up';
+    for await (const page of prefetch(listing)) {
+      if (!catchingUp) tracker.setPartTotal(part, page.total);
+      tracker.setRateLimit(page.rateLimit);
+      await writePage(page.items, {
+        store: deps.issues,
+        scope: { projectId: request.projectId, repositoryId: request.repositoryId },
+        batchSize: deps.batchSize ?? 50,
+        skipNewClosed: state === 'all' && !request.includeClosed,
+        onBatch: async (counts, batch) => {
+          // A catch-up re-lists items this sync already counted: only what it changes is news.
+          if (catchingUp) tracker.add(part, { ...counts, skipped: 0 }, counts.created);
+          else tracker.add(part, counts, batch.length);
+          for (const item of batch) {
+            const mark = watermarks[part];
+            if (!mark || item.updatedAt > mark) watermarks[part] = item.updatedAt;
+          }
+          request.onProgress?.(tracker.snapshot(), tracker.results);
+          if (tracker.takeDueWrite()) await operations.saveProgress(operationId, tracker.snapshot(), tracker.results);
+        },
+      });
+      position.cursor = page.cursor;
+      await operations.saveCheckpoint(operationId, checkpoint(), tracker.snapshot(), tracker.results);
+      tracker.markWritten();
+      if (page.cursor !== null) await throwIfCancelled();
+    }
+  };
+
+  const syncPart = async (part: SyncPart) => {
+    const list = (options: ListOptions) =>
+      part === 'issues' ? provider.listIssues(options) : provider.listSecurityAlerts?.(options);
+    if (part === 'security' && !provider.listSecurityAlerts) {
+      tracker.results.skippedParts.push({ part, reason: `${provider.kind} has no security alerts API.` });
+      return;
+    }
+    const since = request.since?.[part] ?? null;
+    const resuming = position.part === part && resume !== null;
+    if (!resuming) Object.assign(position, { part, phase: 'list', cursor: null, listStartedAt: null });
+    const signal = request.signal ? { signal: request.signal } : {};
+
+    if (position.phase === 'list') {
+      // An incremental or catch-up listing sees every state, so issues closed since are closed here too.
+      const state: StateFilter = since !== null || request.includeClosed ? 'all' : 'open';
+      position.listStartedAt ??= clock().toISOString();
+      await runListing(part, 'list', list({ state, since, cursor: position.cursor, ...signal })!, state);
+      if (since !== null) return;
+      Object.assign(position, { phase: 'catch_up', cursor: null });
+    }
+    tracker.stage = 'catch_up';
+    const catchUpSince = new Date(new Date(position.listStartedAt!).getTime() - CATCH_UP_MARGIN_MS);
+    await runListing(part, 'catch_up', list({ state: 'all', since: catchUpSince, cursor: position.cursor, ...signal })!, 'all');
   };
 
   try {
     await operations.start(operationId);
-    const state = request.includeClosed ? 'all' : 'open';
     for (const part of partsOf(request.syncType)) {
       if (done.has(part)) continue;
-      const resuming = resume !== null && resume.part === part;
-      currentPart = part;
-      lastCursor = resuming ? resume.cursor : null;
       tracker.stage = part;
-      const listing = listingOf(part, {
-        state,
-        since: request.since?.[part] ?? null,
-        cursor: lastCursor,
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-      if (!listing) {
-        tracker.results.skippedParts.push({
-          part,
-          reason: `${provider.kind} has no security alerts API for ${provider.repo}.`,
-        });
-        done.add(part);
-        continue;
-      }
       await operations.saveProgress(operationId, tracker.snapshot(), tracker.results);
       tracker.markWritten();
       try {
-        for await (const page of prefetch(listing)) {
-          tracker.setPartTotal(part, page.total);
-          tracker.setRateLimit(page.rateLimit);
-          await writeItems(part, page.items);
-          lastCursor = page.cursor;
-          if (page.cursor === null) done.add(part);
-          await operations.saveCheckpoint(operationId, checkpoint(), tracker.snapshot(), tracker.results);
-          tracker.markWritten();
-          if (page.cursor !== null) await throwIfCancelled();
-        }
+        await syncPart(part);
       } catch (error) {
-        if (error instanceof ProviderError && (error.code === 'unavailable' || error.code === 'gone')) {
-          log?.info({ operationId, part, reason: error.message }, 'sync part skipped');
-          tracker.results.skippedParts.push({ part, reason: error.message });
-        } else {
-          throw error;
-        }
+        if (!(error instanceof ProviderError && (error.code === 'unavailable' || error.code === 'gone'))) throw error;
+        log?.info({ operationId, part, reason: error.message }, 'sync part skipped');
+        tracker.results.skippedParts.push({ part, reason: error.message });
       }
       done.add(part);
-      lastCursor = null;
     }
 
     tracker.stage = 'finishing';
-    const completedAt = clock();
     if (deps.repositories && request.repositoryId) {
       await deps.repositories.recordSync(request.repositoryId, {
-        at: completedAt,
+        at: clock(),
         issuesWatermark: watermarks.issues,
         alertsWatermark: watermarks.security,
       });
@@ -219,7 +205,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     tracker.finish();
     await operations.saveProgress(operationId, tracker.snapshot(), tracker.results);
     await operations.finish(operationId, { status: 'completed', results: tracker.results });
-    report();
+    request.onProgress?.(tracker.snapshot(), tracker.results);
     log?.info({ operationId, results: tracker.results }, 'sync completed');
     return { status: 'completed', results: tracker.results, watermarks };
   } catch (error) {
@@ -230,22 +216,14 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     }
     if (error instanceof ProviderError && error.code === 'rate_limited' && request.pauseOnRateLimit && error.resetAt) {
       log?.warn({ operationId, resetAt: error.resetAt }, 'sync paused until the rate limit resets');
-      return {
-        status: 'waiting',
-        results: tracker.results,
-        resumeAt: error.resetAt,
-        checkpoint: checkpoint(),
-        error: error.message,
-      };
+      return { status: 'waiting', results: tracker.results, resumeAt: error.resetAt, checkpoint: checkpoint(), error: error.message };
     }
     const message = errorMessage(error);
     const errorCode = error instanceof ProviderError ? error.code : 'internal';
     log?.warn({ operationId, errorCode, err: error }, 'sync failed');
     await operations
       .finish(operationId, { status: 'failed', results: tracker.results, error: message })
-      .catch((finishError: unknown) =>
-        log?.warn({ operationId, err: finishError }, 'could not record the failed sync'),
-      );
+      .catch((finishError: unknown) => log?.warn({ operationId, err: finishError }, 'could not record the failed sync'));
     return { status: 'failed', results: tracker.results, error: message, errorCode };
   }
 }

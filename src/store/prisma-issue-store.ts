@@ -1,0 +1,177 @@
+/**
+ * The issue store on PostgreSQL. Matching lookups are one query each; writes are one bulk
+ * `INSERT … ON CONFLICT ("projectId", "externalId") DO UPDATE … WHERE stored < new` per batch, with the
+ * batch's rows passed as one JSON parameter, so a batch of 50 costs one round trip.
+ */
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { BatchCounts, IssueStore, IssueWrite, TitleCandidate, WriteScope } from './issue-store.js';
+
+// PostgreSQL text cannot hold NUL; hosts occasionally send it in bodies.
+const NUL = /\u0000/g;
+const clean = (value: string | null): string | null => (value === null ? null : value.replace(NUL, ''));
+
+interface Row {
+  externalId: string;
+  repositoryUrl: string;
+  kind: string;
+  title: string;
+  body: string | null;
+  state: string;
+  url: string;
+  labels: string[];
+  author: string | null;
+  customFields: Record<string, unknown>;
+  externalCreatedAt: string;
+  externalUpdatedAt: string;
+  externalClosedAt: string | null;
+}
+
+function toRow(item: IssueWrite): Row {
+  return {
+    externalId: item.externalId,
+    repositoryUrl: item.repositoryUrl,
+    kind: item.kind,
+    title: clean(item.title)!,
+    body: clean(item.body),
+    state: item.state,
+    url: item.url,
+    labels: item.labels.map((label) => clean(label)!),
+    author: item.author,
+    customFields: JSON.parse(
+      JSON.stringify({ ...item.extra, provider: item.provider, issueId: item.issueId, externalId: item.externalId }).replace(
+        /\\u0000/g,
+        '',
+      ),
+    ) as Record<string, unknown>,
+    externalCreatedAt: item.createdAt.toISOString(),
+    externalUpdatedAt: item.updatedAt.toISOString(),
+    externalClosedAt: item.closedAt?.toISOString() ?? null,
+  };
+}
+
+const CLAIM_SQL = `
+UPDATE "Issue" AS i
+   SET "customFields" = i."customFields" || jsonb_build_object('externalId', c."externalId"),
+       "repositoryId" = COALESCE(i."repositoryId", $3::uuid),
+       "updatedAt" = now()
+  FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, "externalId" text)
+ WHERE i.id = c.id AND i."projectId" = $2::uuid AND i."externalId" IS NULL AND NOT i.unlinked`;
+
+const UPSERT_SQL = `
+INSERT INTO "Issue" ("projectId", "repositoryId", "repositoryUrl", kind, title, body, state, url, labels, author,
+                     "customFields", "externalCreatedAt", "externalUpdatedAt", "externalClosedAt")
+SELECT $2::uuid, $3::uuid, r."repositoryUrl", r.kind, r.title, r.body, r.state, r.url, r.labels, r.author,
+       r."customFields", r."externalCreatedAt", r."externalUpdatedAt", r."externalClosedAt"
+  FROM jsonb_to_recordset($1::jsonb) AS r(
+         "repositoryUrl" text, kind "IssueKind", title text, body text, state "IssueState", url text, labels text[],
+         author text, "customFields" jsonb, "externalCreatedAt" timestamptz, "externalUpdatedAt" timestamptz,
+         "externalClosedAt" timestamptz)
+ON CONFLICT ("projectId", "externalId") DO UPDATE
+   SET "repositoryId" = COALESCE(EXCLUDED."repositoryId", "Issue"."repositoryId"),
+       "repositoryUrl" = EXCLUDED."repositoryUrl",
+       kind = EXCLUDED.kind,
+       title = EXCLUDED.title,
+       body = EXCLUDED.body,
+       state = EXCLUDED.state,
+       url = EXCLUDED.url,
+       labels = EXCLUDED.labels,
+       author = EXCLUDED.author,
+       "customFields" = "Issue"."customFields" || EXCLUDED."customFields",
+       "externalCreatedAt" = EXCLUDED."externalCreatedAt",
+       "externalUpdatedAt" = EXCLUDED."externalUpdatedAt",
+       "externalClosedAt" = EXCLUDED."externalClosedAt",
+       "updatedAt" = now()
+ WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
+RETURNING (xmax = 0) AS inserted`;
+
+/** Keeps the newest copy of each externalId: one statement may not touch a row twice. */
+function newestPerExternalId(items: readonly IssueWrite[]): IssueWrite[] {
+  const byId = new Map<string, IssueWrite>();
+  for (const item of items) {
+    const seen = byId.get(item.externalId);
+    if (!seen || seen.updatedAt < item.updatedAt) byId.set(item.externalId, item);
+  }
+  return [...byId.values()];
+}
+
+export function createIssueStore(db: Database, options: { log?: Logger } = {}): IssueStore {
+  const { pool } = db;
+
+  async function write(
+    scope: WriteScope,
+    items: readonly IssueWrite[],
+    claims: ReadonlyMap<string, string>,
+  ): Promise<{ inserted: number; updated: number }> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const claimRows = items
+        .filter((item) => claims.has(item.externalId))
+        .map((item) => ({ id: claims.get(item.externalId)!, externalId: item.externalId }));
+      if (claimRows.length > 0) {
+        await client.query(CLAIM_SQL, [JSON.stringify(claimRows), scope.projectId, scope.repositoryId]);
+      }
+      const result = await client.query<{ inserted: boolean }>(UPSERT_SQL, [
+        JSON.stringify(items.map(toRow)),
+        scope.projectId,
+        scope.repositoryId,
+      ]);
+      await client.query('COMMIT');
+      const inserted = result.rows.filter((row) => row.inserted).length;
+      return { inserted, updated: result.rows.length - inserted };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  return {
+    async findExistingExternalIds(projectId, externalIds) {
+      if (externalIds.length === 0) return new Set();
+      const result = await pool.query<{ externalId: string }>(
+        'SELECT "externalId" FROM "Issue" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])',
+        [projectId, externalIds],
+      );
+      return new Set(result.rows.map((row) => row.externalId));
+    },
+
+    async findTitleCandidates(projectId, repositoryUrl, titles): Promise<TitleCandidate[]> {
+      if (titles.length === 0) return [];
+      const result = await pool.query<TitleCandidate>(
+        `SELECT id, title, "createdAt" FROM "Issue"
+          WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND "externalId" IS NULL AND NOT unlinked
+            AND title = ANY($3::text[])`,
+        [projectId, repositoryUrl, titles.map((title) => clean(title)!)],
+      );
+      return result.rows;
+    },
+
+    async writeBatch(scope, items, claims): Promise<BatchCounts> {
+      const unique = newestPerExternalId(items);
+      const duplicates = items.length - unique.length;
+      try {
+        const { inserted, updated } = await write(scope, unique, claims);
+        return { created: inserted, updated, skipped: unique.length - inserted - updated + duplicates, failed: 0 };
+      } catch (batchError) {
+        options.log?.warn({ err: batchError, items: unique.length }, 'batch write failed; writing its items one by one');
+        // One bad item must not cost the others: write them one by one and count the ones that fail.
+        const counts: BatchCounts = { created: 0, updated: 0, skipped: duplicates, failed: 0 };
+        for (const item of unique) {
+          try {
+            const { inserted, updated } = await write(scope, [item], claims);
+            counts.created += inserted;
+            counts.updated += updated;
+            counts.skipped += 1 - inserted - updated;
+          } catch (error) {
+            options.log?.warn({ err: error, externalId: item.externalId }, 'issue could not be stored');
+            counts.failed += 1;
+          }
+        }
+        return counts;
+      }
+    },
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * SyncOperation rows: status, progress, results and the checkpoint a resumed sync starts from.
+ */
+import type { Database } from '../db/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type {
+  OperationRecord,
+  OperationStore,
+  SyncCheckpoint,
+  SyncProgress,
+  SyncResults,
+} from './issue-store.js';
+import { emptyResults } from '../sync/progress-tracker.js';
+
+type Row = Awaited<ReturnType<Database['prisma']['syncOperation']['findUniqueOrThrow']>>;
+
+const json = (value: unknown) => value as Prisma.InputJsonValue;
+
+export function toOperationRecord(row: Row): OperationRecord {
+  const progress = row.progress as Partial<SyncProgress>;
+  return {
+    id: row.id,
+    projectId: row.projectId,
+    repositoryId: row.repositoryId,
+    status: row.status,
+    syncType: row.syncType,
+    includeClosed: row.includeClosed,
+    trigger: row.trigger,
+    progress: {
+      stage: progress.stage ?? 'queued',
+      processed: progress.processed ?? 0,
+      total: progress.total ?? null,
+      percent: progress.percent ?? 0,
+      rateLimitRemaining: progress.rateLimitRemaining ?? null,
+      rateLimitResetAt: progress.rateLimitResetAt ?? null,
+    },
+    results: { ...emptyResults(), ...(row.results as Partial<SyncResults>) },
+    checkpoint: (row.checkpoint as SyncCheckpoint | null) ?? null,
+    error: row.error,
+    startedAt: row.startedAt,
+    completedAt: row.completedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+export function createOperationStore(db: Database, clock: () => Date = () => new Date()): OperationStore {
+  const { prisma } = db;
+  return {
+    async create(input) {
+      const row = await prisma.syncOperation.create({
+        data: {
+          projectId: input.projectId,
+          repositoryId: input.repositoryId,
+          syncType: input.syncType,
+          includeClosed: input.includeClosed,
+          trigger: input.trigger,
+          requestedById: input.requestedBy ?? null,
+          progress: json({ stage: 'queued', processed: 0, total: null, percent: 0 }),
+          results: json(emptyResults()),
+        },
+      });
+      return toOperationRecord(row);
+    },
+
+    async get(id) {
+      const row = await prisma.syncOperation.findUnique({ where: { id } });
+      return row ? toOperationRecord(row) : null;
+    },
+
+    async start(id) {
+      // startedAt is the first start only; a resumed run keeps it.
+      await db.pool.query(
+        `UPDATE "SyncOperation" SET status = 'running', "heartbeatAt" = $2, "startedAt" = COALESCE("startedAt", $2),
+                "updatedAt" = now()
+          WHERE id = $1::uuid AND status IN ('pending', 'running')`,
+        [id, clock()],
+      );
+    },
+
+    async saveProgress(id, progress, results) {
+      await prisma.syncOperation.update({
+        where: { id },
+        data: { progress: json(progress), results: json(results), heartbeatAt: clock() },
+      });
+    },
+
+    async saveCheckpoint(id, checkpoint, progress, results) {
+      await prisma.syncOperation.update({
+        where: { id },
+        data: { checkpoint: json(checkpoint), progress: json(progress), results: json(results), heartbeatAt: clock() },
+      });
+    },
+
+    async finish(id, outcome) {
+      await prisma.syncOperation.update({
+        where: { id },
+        data: {
+          status: outcome.status,
+          results: json(outcome.results),
+          error: outcome.error ?? null,
+          completedAt: clock(),
+          heartbeatAt: clock(),
+        },
+      });
+    },
+
+    async findResumable(repositoryId, input) {
+      const latest = await prisma.syncOperation.findFirst({
+        where: { repositoryId },
+        orderBy: { createdAt: 'desc' },
+      });
+      if (!latest || latest.checkpoint === null) return null;
+      if (latest.status !== 'cancelled' && latest.status !== 'failed') return null;
+      if (latest.syncType !== input.syncType || latest.includeClosed !== input.includeClosed) return null;
+      return toOperationRecord(latest);
+    },
+
+    async isCancelRequested(id) {
+      const row = await prisma.syncOperation.findUnique({ where: { id }, select: { cancelRequested: true } });
+      return row?.cancelRequested ?? false;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Writes one page of provider items: one query for the externalIds already stored, one for title
+ * candidates (only when some items are new), then one bulk upsert per batch.
+ */
+import type { ExternalIssue } from '../providers/provider.js';
+import type { BatchCounts, IssueStore, IssueWrite, WriteScope } from '../store/issue-store.js';
+import { externalIdOf } from './external-id.js';
+import { matchIssues, unmatchedItems } from './match-issue.js';
+
+export interface WritePageOptions {
+  store: IssueStore;
+  scope: WriteScope;
+  batchSize: number;
+  /**
+   * Closed items that are not stored yet are left out (an open-only sync that lists every state
+   * to see closures): they are neither created nor counted.
+   */
+  skipNewClosed: boolean;
+  /** After every batch, with what it wrote and the items it covered. */
+  onBatch(counts: BatchCounts, batch: readonly IssueWrite[]): Promise<void>;
+}
+
+export async function writePage(items: readonly ExternalIssue[], options: WritePageOptions): Promise<void> {
+  if (items.length === 0) return;
+  const { store, scope } = options;
+  const all: IssueWrite[] = items.map((item) => ({ ...item, externalId: externalIdOf(item) }));
+  const existing = await store.findExistingExternalIds(
+    scope.projectId,
+    all.map((item) => item.externalId),
+  );
+  const writes = options.skipNewClosed
+    ? all.filter((item) => item.state === 'open' || existing.has(item.externalId))
+    : all;
+  const unmatched = unmatchedItems(writes, existing);
+  const candidates =
+    unmatched.length === 0
+      ? []
+      : await store.findTitleCandidates(
+          scope.projectId,
+          unmatched[0]!.repositoryUrl,
+          [...new Set(unmatched.map((item) => item.title))],
+        );
+  const claims = matchIssues(writes, { existing, candidates });
+  for (let start = 0; start < writes.length; start += options.batchSize) {
+    const batch = writes.slice(start, start + options.batchSize);
+    const batchClaims = new Map<string, string>();
+    for (const item of batch) {
+      const claimed = claims.get(item.externalId);
+      if (claimed) batchClaims.set(item.externalId, claimed);
+    }
+    await options.onBatch(await store.writeBatch(scope, batch, batchClaims), batch);
+  }
+}

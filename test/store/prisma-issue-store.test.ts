@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import { createIssueStore } from '../../src/store/prisma-issue-store.js';
+import type { IssueStore, IssueWrite } from '../../src/store/issue-store.js';
+import { externalIdOf } from '../../src/sync/external-id.js';
+import { createTestDatabase } from '../support/test-database.js';
+
+const REPO_URL = 'https://github.com/octo/hello';
+
+function item(number: number, overrides: Partial<IssueWrite> = {}): IssueWrite {
+  const base = {
+    provider: 'github' as const,
+    repositoryUrl: REPO_URL,
+    issueId: String(number),
+    kind: 'issue' as const,
+    title: `Issue ${number}`,
+    body: `Body ${number}`,
+    state: 'open' as const,
+    labels: ['bug'],
+    url: `${REPO_URL}/issues/${number}`,
+    author: 'octocat',
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    updatedAt: new Date('2026-02-01T00:00:00Z'),
+    closedAt: null,
+    extra: { number },
+    ...overrides,
+  };
+  return { ...base, externalId: externalIdOf(base) };
+}
+
+describe('PostgreSQL issue store', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: Database;
+  let store: IssueStore;
+  let projectId: string;
+  const scope = () => ({ projectId, repositoryId: null });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = database.db;
+    store = createIssueStore(db);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    const project = await db.prisma.project.create({ data: { slug: `p-${Math.random().toString(36).slice(2, 10)}`, name: 'p' } });
+    projectId = project.id;
+  });
+
+  const rows = () =>
+    db.prisma.issue.findMany({ where: { projectId }, orderBy: { title: 'asc' } });
+
+  it('creates new items and stores the externalId in customFields', async () => {
+    const counts = await store.writeBatch(scope(), [item(1), item(2)], new Map());
+    expect(counts).toEqual({ created: 2, updated: 0, skipped: 0, failed: 0 });
+    const stored = await rows();
+    expect(stored.map((row) => row.externalId)).toEqual([
+      `github:${REPO_URL}:1`,
+      `github:${REPO_URL}:2`,
+    ]);
+    expect(stored[0]!.customFields).toMatchObject({ externalId: `github:${REPO_URL}:1`, number: 1 });
+    expect(stored[0]!.labels).toEqual(['bug']);
+    expect(stored[0]!.repositoryUrl).toBe(REPO_URL);
+  });
+
+  it('skips an item whose stored copy is as new, and updates one that is newer', async () => {
+    await store.writeBatch(scope(), [item(1), item(2)], new Map());
+    const counts = await store.writeBatch(
+      scope(),
+      [item(1), item(2, { title: 'Renamed', updatedAt: new Date('2026-03-01T00:00:00Z') })],
+      new Map(),
+    );
+    expect(counts).toEqual({ created: 0, updated: 1, skipped: 1, failed: 0 });
+    expect((await rows()).map((row) => row.title)).toEqual(['Issue 1', 'Renamed']);
+  });
+
+  it('never lets an older copy overwrite a newer one', async () => {
+    await store.writeBatch(scope(), [item(1, { title: 'Newest', updatedAt: new Date('2026-05-01T00:00:00Z') })], new Map());
+    const counts = await store.writeBatch(scope(), [item(1, { title: 'Stale' })], new Map());
+    expect(counts.skipped).toBe(1);
+    expect((await rows()).map((row) => row.title)).toEqual(['Newest']);
+  });
+
+  it('finds stored externalIds with one query', async () => {
+    await store.writeBatch(scope(), [item(1)], new Map());
+    const found = await store.findExistingExternalIds(projectId, [item(1).externalId, item(2).externalId]);
+    expect([...found]).toEqual([item(1).externalId]);
+  });
+
+  it('offers only local issues without an externalId, not unlinked by hand, as title candidates', async () => {
+    await store.writeBatch(scope(), [item(1, { title: 'Crash on start' })], new Map());
+    const local = await db.prisma.issue.create({ data: { projectId, title: 'Crash on start', repositoryUrl: REPO_URL } });
+    await db.prisma.issue.create({ data: { projectId, title: 'Crash on start', repositoryUrl: REPO_URL, unlinked: true } });
+    await db.prisma.issue.create({ data: { projectId, title: 'Crash on start', repositoryUrl: 'https://github.com/other/repo' } });
+    const candidates = await store.findTitleCandidates(projectId, REPO_URL, ['Crash on start']);
+    expect(candidates.map((candidate) => candidate.id)).toEqual([local.id]);
+  });
+
+  it('links a claimed local issue instead of creating a second one', async () => {
+    const local = await db.prisma.issue.create({ data: { projectId, title: 'Issue 7', repositoryUrl: REPO_URL } });
+    const counts = await store.writeBatch(scope(), [item(7)], new Map([[item(7).externalId, local.id]]));
+    expect(counts).toEqual({ created: 0, updated: 1, skipped: 0, failed: 0 });
+    const stored = await rows();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.id).toBe(local.id);
+    expect(stored[0]!.externalId).toBe(item(7).externalId);
+    expect(stored[0]!.body).toBe('Body 7');
+  });
+
+  it('keeps the newest copy when one batch holds an item twice', async () => {
+    const counts = await store.writeBatch(
+      scope(),
+      [item(1, { title: 'Old' }), item(1, { title: 'New', updatedAt: new Date('2026-04-01T00:00:00Z') })],
+      new Map(),
+    );
+    expect(counts).toEqual({ created: 1, updated: 0, skipped: 1, failed: 0 });
+    expect((await rows()).map((row) => row.title)).toEqual(['New']);
+  });
+
+  it('stores NUL characters as nothing instead of failing the batch', async () => {
+    const counts = await store.writeBatch(scope(), [item(1, { title: 'a\u0000b', body: 'x\u0000y' })], new Map());
+    expect(counts.created).toBe(1);
+    expect((await rows())[0]!).toMatchObject({ title: 'ab', body: 'xy' });
+  });
+
+  it('counts one unstorable item as failed and still stores the rest of its batch', async () => {
+    const broken = item(2, { state: 'reopened' as never });
+    const counts = await store.writeBatch(scope(), [item(1), broken, item(3)], new Map());
+    expect(counts).toEqual({ created: 2, updated: 0, skipped: 0, failed: 1 });
+    expect((await rows()).map((row) => row.title)).toEqual(['Issue 1', 'Issue 3']);
+  });
+});
