@@ -1,0 +1,166 @@
+/**
+ * Embedded PostgreSQL for running without DATABASE_URL: the cluster lives in `<dataDir>/postgres`, is
+ * initialised once, and listens on a free loopback port. One process owns the server (starts and stops it);
+ * another process given the same data dir while it runs (a CLI command beside `serve`) reuses it.
+ * Nothing is left running: stop() shuts it down, an 'exit' handler covers a forgotten stop(), and a
+ * watchdog process covers SIGKILL and crashes. A server left by a crashed run is stopped and started afresh.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { Logger } from '../logger.js';
+import { withEmbeddedLock } from './embedded-lock.js';
+import {
+  connectionUrl,
+  embeddedPaths,
+  loadCredentials,
+  readServerInfo,
+  removeServerInfoSync,
+  writeServerInfo,
+  type Credentials,
+  type EmbeddedPaths,
+} from './embedded-state.js';
+import { spawnWatchdog } from './embedded-watchdog.js';
+import { findPostgresBinaries } from './postgres-binaries.js';
+import { ensureDatabase, initCluster, pingPostgres, PortInUseError, startPostmaster } from './postgres-cluster.js';
+import { preparePostgresDir } from './postgres-os-user.js';
+import { isProcessAlive, processCommandLine, stopPostmaster } from './postgres-process.js';
+
+const DATABASE = 'issue_sync';
+
+export interface EmbeddedPostgres {
+  /** postgresql:// URL of the `issue_sync` database (contains the password: never log it). */
+  url: string;
+  /** False when another process runs the server and this one only borrows it; stop() then does nothing. */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(options: { dataDir: string; log: Logger; port?: number }): Promise<EmbeddedPostgres> {
+  const paths = embeddedPaths(options.dataDir);
+  const log = options.log.child({ component: 'embedded-postgres', dataDir: paths.dataDir });
+  await mkdir(paths.dataDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`Cannot create the data dir ${paths.dataDir} (${error.code}); make it writable or set ISSUE_SYNC_DATA_DIR.`, { cause: error });
+  });
+  return withEmbeddedLock(paths.lockFile, async () => {
+    const initialised = existsSync(path.join(paths.pgDir, 'PG_VERSION'));
+    const credentials = await loadCredentials(paths.credentialsFile, !initialised);
+    if (!credentials) {
+      throw new Error(`${paths.pgDir} holds a cluster but ${paths.credentialsFile} with its password is missing; restore that file or delete the postgres/ folder to start an empty database.`);
+    }
+    const running = await findRunningServer(paths, credentials);
+    if (running) {
+      log.info({ port: running.port, ownerPid: running.pid }, 'reusing the embedded PostgreSQL already running');
+      return { url: connectionUrl(credentials, running.port, DATABASE), owned: false, stop: async () => undefined };
+    }
+    await stopOrphan(paths, log);
+    return startOwned(paths, credentials, log, options.port);
+  }, { log });
+}
+
+async function startOwned(paths: EmbeddedPaths, credentials: Credentials, log: Logger, fixedPort: number | undefined): Promise<EmbeddedPostgres> {
+  const binaries = await findPostgresBinaries();
+  const runAs = await preparePostgresDir({ dataDir: paths.dataDir, pgDir: paths.pgDir, binDir: path.dirname(binaries.postgres) });
+  if (!existsSync(path.join(paths.pgDir, 'PG_VERSION'))) {
+    log.info('initialising embedded PostgreSQL cluster');
+    await initCluster({ initdb: binaries.initdb, pgDir: paths.pgDir, credentials, runAs });
+  }
+  let watchdogPid = 0;
+  let child: ChildProcess | undefined;
+  let port = 0;
+  for (let attempt = 1; !child; attempt++) {
+    port = fixedPort ?? (await freePort());
+    try {
+      child = await startPostmaster({
+        postgres: binaries.postgres, pgDir: paths.pgDir, port, logFile: paths.logFile, runAs, credentials,
+        onSpawn: (pid) => (watchdogPid = spawnWatchdog(pid, paths.serverFile)),
+      });
+    } catch (error) {
+      killWatchdog(watchdogPid);
+      // A free port can be taken between our probe and postgres binding it: pick another.
+      if (!(error instanceof PortInUseError) || fixedPort !== undefined || attempt >= 3) throw error;
+    }
+  }
+  const postmasterPid = child.pid!;
+  const onExit = () => {
+    // A synchronous last resort for a process exiting without stop(): ask for a fast shutdown.
+    try {
+      process.kill(postmasterPid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+    removeServerInfoSync(paths.serverFile, postmasterPid);
+  };
+  process.once('exit', onExit);
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      process.removeListener('exit', onExit);
+      // server.json goes first, so no process picks up a server that is going away.
+      removeServerInfoSync(paths.serverFile, postmasterPid);
+      await stopPostmaster(postmasterPid);
+      killWatchdog(watchdogPid);
+      log.info('stopped embedded PostgreSQL');
+    })());
+  try {
+    await ensureDatabase({ port, credentials, database: DATABASE });
+    await writeServerInfo(paths.serverFile, { pid: process.pid, postmasterPid, port, user: credentials.user, database: DATABASE });
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  log.info({ port, postmasterPid }, 'started embedded PostgreSQL');
+  return { url: connectionUrl(credentials, port, DATABASE), owned: true, stop };
+}
+
+/**
+ * The server described by server.json when its owner and postmaster are alive and it answers as our data
+ * dir's server; null when they are gone. A live owner's server that doesn't answer is not ours to kill.
+ */
+async function findRunningServer(paths: EmbeddedPaths, credentials: Credentials) {
+  const info = await readServerInfo(paths.serverFile);
+  if (!info || !isProcessAlive(info.pid) || !isProcessAlive(info.postmasterPid)) return null;
+  const answer = await pingPostgres({ port: info.port, credentials, database: info.database });
+  if (!(answer instanceof Error) && answer.dataDirectory === paths.pgDir) return info;
+  const reason = answer instanceof Error ? answer.message : `port ${info.port} is served from ${answer.dataDirectory}`;
+  throw new Error(
+    `Embedded PostgreSQL of ${paths.dataDir}, run by process ${info.pid}, doesn't answer (${reason}); stop that process or set DATABASE_URL.`,
+  );
+}
+
+/** Clears what a crashed run left: server.json, and a postmaster still running on our data dir. */
+async function stopOrphan(paths: EmbeddedPaths, log: Logger): Promise<void> {
+  await unlink(paths.serverFile).catch(() => undefined);
+  const pidFile = path.join(paths.pgDir, 'postmaster.pid');
+  const pid = Number.parseInt((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0] ?? '', 10);
+  if (!(pid > 0) || !isProcessAlive(pid)) return;
+  if (!processCommandLine(pid)?.includes(paths.pgDir)) {
+    // The pid was reused by an unrelated process since the crash: the file is stale, postgres may overwrite it.
+    await unlink(pidFile).catch(() => undefined);
+    return;
+  }
+  log.warn({ postmasterPid: pid }, 'stopping embedded PostgreSQL left running by a previous run');
+  await stopPostmaster(pid);
+}
+
+function killWatchdog(pid: number): void {
+  try {
+    if (pid > 0) process.kill(pid, 'SIGTERM');
+  } catch {
+    // it already exited
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('No free loopback port.'))));
+    });
+  });
+}
