@@ -1,0 +1,119 @@
+/**
+ * One GET through Octokit, as the provider needs it: every attempt goes through the counting fetch,
+ * a 403/429 that carries `Retry-After` but that plugin-throttling does not recognise (no "secondary
+ * rate limit" message) is retried after exactly that wait, and failures come out as `ProviderError`.
+ */
+import type { ProviderError } from '../errors.js';
+import type { RateLimitInfo } from './provider.js';
+import type { GitHubOctokit, ProviderLog, Sleep } from './github-provider-options.js';
+import {
+  header,
+  isGitHubRequestError,
+  isPrimaryRateLimit,
+  mentionsSecondaryLimit,
+  toGitHubProviderError,
+  type GitHubRequestError,
+} from './github-error.js';
+
+const MAX_RETRY_AFTER_RETRIES = 3;
+
+export type GitHubHeaders = Record<string, string | number | undefined>;
+
+export interface GitHubResponse {
+  status: number;
+  headers: GitHubHeaders;
+  data: unknown;
+}
+
+export interface GitHubGetOptions {
+  /** What is being done, for messages: `listing issues`. */
+  operation: string;
+  signal?: AbortSignal | undefined;
+  headers?: Record<string, string>;
+  /** Return a 304 answer instead of failing (conditional requests). */
+  allowNotModified?: boolean;
+  /** A more specific error for some failures of this endpoint; `undefined` falls back to the usual mapping. */
+  mapError?: (error: GitHubRequestError) => ProviderError | undefined;
+}
+
+export type GitHubGet = (
+  route: string,
+  parameters: Record<string, string | number>,
+  options: GitHubGetOptions,
+) => Promise<GitHubResponse>;
+
+export interface GitHubGetDeps {
+  octokit: Pick<GitHubOctokit, 'request'>;
+  fetch: typeof fetch;
+  sleep: Sleep;
+  clock: () => Date;
+  log: ProviderLog;
+  repo: string;
+  apiUrl: string;
+  hasToken: boolean;
+  maxRateLimitWaitMs: number;
+}
+
+export function createGitHubGet(deps: GitHubGetDeps): GitHubGet {
+  return async (route, parameters, options) => {
+    const { signal } = options;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const response = await deps.octokit.request(`GET ${route}`, {
+          ...parameters,
+          headers: options.headers ?? {},
+          request: { fetch: deps.fetch, ...(signal ? { signal } : {}) },
+        });
+        return { status: response.status, headers: response.headers as GitHubHeaders, data: response.data };
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        if (!isGitHubRequestError(error)) throw error;
+        if (error.status === 304 && options.allowNotModified && error.response) {
+          return { status: 304, headers: error.response.headers, data: null };
+        }
+        const waitMs = retryAfterMs(error);
+        if (waitMs !== null && attempt < MAX_RETRY_AFTER_RETRIES && waitMs <= deps.maxRateLimitWaitMs) {
+          deps.log.warn({ route, status: error.status, waitMs, attempt }, 'GitHub asked to retry later; waiting');
+          await deps.sleep(waitMs, signal);
+          continue;
+        }
+        throw (
+          options.mapError?.(error) ??
+          toGitHubProviderError(error, {
+            repo: deps.repo,
+            apiUrl: deps.apiUrl,
+            hasToken: deps.hasToken,
+            operation: options.operation,
+            clock: deps.clock,
+          })
+        );
+      }
+    }
+  };
+}
+
+/**
+ * The wait a 403/429 asks for with `Retry-After`, when plugin-throttling left it alone: its
+ * secondary-limit handler only fires on the "secondary rate" message, and primary limits
+ * (`x-ratelimit-remaining: 0`) are its business too.
+ */
+function retryAfterMs(error: GitHubRequestError): number | null {
+  if (error.status !== 403 && error.status !== 429) return null;
+  if (isPrimaryRateLimit(error) || mentionsSecondaryLimit(error)) return null;
+  const seconds = Number(header(error, 'retry-after'));
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
+}
+
+export function rateLimitOf(headers: GitHubHeaders): RateLimitInfo | null {
+  const limit = numberOrNull(headers['x-ratelimit-limit']);
+  const remaining = numberOrNull(headers['x-ratelimit-remaining']);
+  const reset = numberOrNull(headers['x-ratelimit-reset']);
+  if (limit === null && remaining === null && reset === null) return null;
+  return { limit, remaining, resetAt: reset === null ? null : new Date(reset * 1000) };
+}
+
+function numberOrNull(value: string | number | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : null;
+}
