@@ -8,8 +8,10 @@ import type { Logger } from '../logger.js';
 import type { BatchCounts, IssueStore, IssueWrite, TitleCandidate, WriteScope } from './issue-store.js';
 
 // PostgreSQL text cannot hold NUL; hosts occasionally send it in bodies.
-const NUL = /\u0000/g;
-const clean = (value: string | null): string | null => (value === null ? null : value.replace(NUL, ''));
+const clean = (value: string): string => value.replaceAll('\u0000', '');
+/** Serializes a batch's rows as one JSON parameter, every string (nested ones too) without NUL. */
+const toJsonParameter = (rows: unknown): string =>
+  JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? clean(value) : value));
 
 interface Row {
   externalId: string;
@@ -32,18 +34,13 @@ function toRow(item: IssueWrite): Row {
     externalId: item.externalId,
     repositoryUrl: item.repositoryUrl,
     kind: item.kind,
-    title: clean(item.title)!,
-    body: clean(item.body),
+    title: item.title,
+    body: item.body,
     state: item.state,
     url: item.url,
-    labels: item.labels.map((label) => clean(label)!),
+    labels: item.labels,
     author: item.author,
-    customFields: JSON.parse(
-      JSON.stringify({ ...item.extra, provider: item.provider, issueId: item.issueId, externalId: item.externalId }).replace(
-        /\\u0000/g,
-        '',
-      ),
-    ) as Record<string, unknown>,
+    customFields: { ...item.extra, provider: item.provider, issueId: item.issueId, externalId: item.externalId },
     externalCreatedAt: item.createdAt.toISOString(),
     externalUpdatedAt: item.updatedAt.toISOString(),
     externalClosedAt: item.closedAt?.toISOString() ?? null,
@@ -113,7 +110,7 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
         await client.query(CLAIM_SQL, [JSON.stringify(claimRows), scope.projectId, scope.repositoryId]);
       }
       const result = await client.query<{ inserted: boolean }>(UPSERT_SQL, [
-        JSON.stringify(items.map(toRow)),
+        toJsonParameter(items.map(toRow)),
         scope.projectId,
         scope.repositoryId,
       ]);
@@ -144,7 +141,7 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
         `SELECT id, title, "createdAt" FROM "Issue"
           WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND "externalId" IS NULL AND NOT unlinked
             AND title = ANY($3::text[])`,
-        [projectId, repositoryUrl, titles.map((title) => clean(title)!)],
+        [projectId, repositoryUrl, titles.map(clean)],
       );
       return result.rows;
     },

@@ -209,8 +209,9 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     log?.info({ operationId, results: tracker.results }, 'sync completed');
     return { status: 'completed', results: tracker.results, watermarks };
   } catch (error) {
-    if (error instanceof CancelledError) {
-      await operations.finish(operationId, { status: 'cancelled', results: tracker.results, error: error.message });
+    // An aborted request surfaces as whatever the signal was aborted with.
+    if (error instanceof CancelledError || request.signal?.aborted) {
+      await operations.finish(operationId, { status: 'cancelled', results: tracker.results, error: 'The sync was cancelled.' });
       log?.info({ operationId }, 'sync cancelled');
       return { status: 'cancelled', results: tracker.results };
     }

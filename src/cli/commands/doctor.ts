@@ -1,0 +1,118 @@
+/**
+ * `issue-sync doctor`: checks configuration, the database, the encryption key, the hosts that
+ * connected repositories use and webhook health, and prints one line per check with what to do
+ * about anything wrong. Changes nothing (migrations are reported, not applied). Exit 1 on a problem.
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../../config.js';
+import { loadEncryptionKey } from '../../crypto/load-encryption-key.js';
+import { createTokenCipher } from '../../crypto/token-cipher.js';
+import { createDatabase, type Database } from '../../db/client.js';
+import { startEmbeddedPostgres } from '../../db/embedded.js';
+import { pendingMigrations } from '../../db/migrate.js';
+import { errorMessage } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { CliIo } from '../run-cli.js';
+import { defaultApiUrl } from '../open-provider.js';
+
+type Check = { ok: boolean; label: string; detail: string };
+
+export async function runDoctor(
+  { io, log, config }: { io: CliIo; log: Logger; config: Config },
+  fetchImpl: typeof fetch = fetch,
+): Promise<number> {
+  const checks: Check[] = [];
+  const add = (ok: boolean, label: string, detail: string) => {
+    checks.push({ ok, label, detail });
+    io.stdout.write(`${ok ? 'ok  ' : 'FAIL'}  ${label}: ${detail}\n`);
+  };
+
+  const app = [config.github.appId, config.github.privateKey ?? config.github.privateKeyPath, config.github.webhookSecret];
+  const appSet = app.filter(Boolean).length;
+  if (appSet === 0) add(true, 'GitHub App', 'not configured (CLI syncs with --token still work)');
+  else if (appSet < 3) add(false, 'GitHub App', 'set all of APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET');
+  else add(true, 'GitHub App', `app ${config.github.appId}`);
+  if (config.github.privateKeyPath) {
+    const readable = await access(config.github.privateKeyPath).then(() => true, () => false);
+    add(readable, 'PRIVATE_KEY_PATH', readable ? config.github.privateKeyPath : `${config.github.privateKeyPath} cannot be read`);
+  }
+
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
+  let db: Database | null = null;
+  try {
+    embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, log });
+    db = createDatabase(config.databaseUrl ?? embedded!.url, { max: 2 });
+    const { rows } = await db.pool.query<{ server_version: string }>('SHOW server_version');
+    add(true, 'database', `PostgreSQL ${rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`);
+    const pending = await pendingMigrations(db.pool);
+    add(pending.length === 0, 'migrations', pending.length === 0 ? 'up to date' : `${pending.length} pending: run "issue-sync migrate"`);
+    if (pending.length === 0) await checkData(db, config, add, fetchImpl);
+  } catch (error) {
+    add(false, 'database', errorMessage(error));
+  } finally {
+    await db?.close();
+    await embedded?.stop();
+  }
+  const failed = checks.filter((check) => !check.ok).length;
+  io.stdout.write(failed === 0 ? 'Everything looks right.\n' : `${failed} problem(s) found.\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+type Add = (ok: boolean, label: string, detail: string) => void;
+type Connection = { provider: 'github' | 'gitlab' | 'bitbucket'; apiUrl: string | null; encryptedToken: string | null; webhookStatus: string; fullPath: string };
+
+async function checkData(db: Database, config: Config, add: Add, fetchImpl: typeof fetch) {
+  const connections: Connection[] = await db.prisma.repositoryConnection.findMany({
+    where: { active: true },
+    select: { provider: true, apiUrl: true, encryptedToken: true, webhookStatus: true, fullPath: true },
+  });
+  await checkEncryptionKey(connections, config, add);
+
+  const hosts = new Set(connections.map((c) => c.apiUrl ?? defaultApiUrl(config, c.provider)));
+  if (config.github.appId) hosts.add(config.github.apiUrl);
+  for (const host of hosts) {
+    try {
+      const response = await fetchImpl(host, { signal: AbortSignal.timeout(5000) });
+      add(true, `host ${host}`, `reachable (HTTP ${response.status})`);
+    } catch (error) {
+      add(false, `host ${host}`, `unreachable: ${errorMessage(error)}`);
+    }
+  }
+
+  const quiet = connections.filter((c) => c.webhookStatus === 'stale');
+  add(
+    quiet.length === 0,
+    'webhooks',
+    quiet.length === 0
+      ? `${connections.length} connected repositories, none stale`
+      : `stale for ${quiet.map((c) => c.fullPath).join(', ')}: they are healed by incremental syncs; check the hooks`,
+  );
+}
+
+async function checkEncryptionKey(connections: Connection[], config: Config, add: Add) {
+  const keyFile = join(config.dataDir, 'encryption.key');
+  if (!config.encryptionKey && !(await access(keyFile).then(() => true, () => false))) {
+    const stored = connections.some((c) => c.encryptedToken);
+    add(!stored, 'encryption key', stored ? `${keyFile} is missing: restore it or set ENCRYPTION_KEY` : `none yet: generated into ${keyFile} on first start`);
+    return;
+  }
+  const key = await loadEncryptionKey(config.encryptionKey, config.dataDir);
+  const cipher = createTokenCipher(key.key);
+  const unreadable = connections.filter((c) => {
+    if (!c.encryptedToken) return false;
+    try {
+      cipher.decrypt(c.encryptedToken);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  add(
+    unreadable.length === 0,
+    'encryption key',
+    unreadable.length === 0
+      ? `${key.source === 'env' ? 'ENCRYPTION_KEY' : key.path} (key id ${cipher.keyId})`
+      : `cannot decrypt the tokens of ${unreadable.map((c) => c.fullPath).join(', ')}: set ENCRYPTION_KEY to the key they were stored with`,
+  );
+}

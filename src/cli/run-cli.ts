@@ -1,0 +1,90 @@
+/**
+ * The CLI: parses the command, opens what it needs (configuration, database, stores) and runs it.
+ * Exit codes: 0 success, 1 the work failed, 2 bad arguments or configuration.
+ */
+import { ConfigError, loadConfig } from '../config.js';
+import { UsageError, errorMessage } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
+import { openRuntime, type Runtime } from '../runtime.js';
+import { HELP, parseCommand, type Command } from './parse-args.js';
+import type { ProgressStream } from './progress-bar.js';
+import { runSyncCommand } from './commands/sync.js';
+import { runIssuesList } from './commands/issues-list.js';
+import { runUsersAdd } from './commands/users-add.js';
+import { runReposAdd } from './commands/repos-add.js';
+import { runServe } from './commands/serve.js';
+import { runDoctor } from './commands/doctor.js';
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  signal?: AbortSignal;
+}
+
+export interface CommandContext {
+  io: CliIo;
+  log: Logger;
+  runtime: Runtime;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let command: Command;
+  let config;
+  try {
+    command = parseCommand(argv);
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr.write(`issue-sync: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (command.name === 'help') {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+
+  // Commands other than `serve` keep the log quiet unless LOG_LEVEL asks for more: their output is the result.
+  const quiet = command.name !== 'serve' && io.env.LOG_LEVEL === undefined;
+  const log = createLogger({ level: quiet ? 'warn' : config.logLevel });
+  if (command.name === 'doctor') return runDoctor({ io, log, config });
+
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await openRuntime(config, log);
+    const context: CommandContext = { io, log, runtime };
+    switch (command.name) {
+      case 'migrate':
+        io.stdout.write(
+          runtime.appliedMigrations.length === 0
+            ? 'The database is up to date.\n'
+            : `Applied ${runtime.appliedMigrations.length} migration(s): ${runtime.appliedMigrations.join(', ')}\n`,
+        );
+        return 0;
+      case 'serve':
+        return await runServe(context);
+      case 'sync':
+        return await runSyncCommand(context, command);
+      case 'issues list':
+        return await runIssuesList(context, command);
+      case 'users add':
+        return await runUsersAdd(context, command);
+      case 'repos add':
+        return await runReposAdd(context, command);
+      default:
+        throw new UsageError(`Unknown command "${(command as Command).name}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`issue-sync: ${error.message}\n`);
+      return 2;
+    }
+    log.debug({ err: error }, 'command failed');
+    io.stderr.write(`issue-sync: ${errorMessage(error)}\n`);
+    return 1;
+  } finally {
+    await runtime?.close().catch((error: unknown) => log.warn({ err: error }, 'shutdown was not clean'));
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The HTTP server: one Hono app on one port. Routes are mounted here; every error goes through
+ * one `onError`, so answers are always the contract's JSON.
+ */
+import { Hono } from 'hono';
+import type { Logger } from '../logger.js';
+import { HttpError } from './http-error.js';
+import { healthRoutes, type HealthDeps } from './routes/health.js';
+
+export interface AppDeps extends HealthDeps {
+  log: Logger;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route('/', healthRoutes(deps));
+  app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return c.json(error.body(), error.status);
+    deps.log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    return c.json({ error: 'internal', message: 'Something went wrong on our side; the error was logged.' }, 500);
+  });
+  return app;
+}
