@@ -10,11 +10,19 @@ export interface CountingFetch {
 
 export function createCountingFetch(base: typeof fetch, timeoutMs: number): CountingFetch {
   let sent = 0;
-  const counted: typeof fetch = (input, init) => {
+  const counted: typeof fetch = async (input, init) => {
+    const caller = init?.signal;
+    // Octokit retries any failed fetch except an AbortError: a cancelled sync must not be retried.
+    const cancelled = () => new DOMException('The request was cancelled.', 'AbortError');
+    if (caller?.aborted) throw cancelled();
     sent += 1;
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return base(input, { ...init, signal });
+    try {
+      return await base(input, { ...init, signal: caller ? AbortSignal.any([caller, timeout]) : timeout });
+    } catch (error) {
+      if (caller?.aborted) throw cancelled();
+      throw error;
+    }
   };
   return { fetch: counted, count: () => sent };
 }
