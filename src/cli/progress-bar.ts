@@ -29,7 +29,7 @@ export function formatProgress(progress: SyncProgress, results: SyncResults, wid
 }
 
 export function createProgressBar(stream: ProgressStream, now: () => number = Date.now) {
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   let drawn = false;
   return {
     update(progress: SyncProgress, results: SyncResults, force = false) {
