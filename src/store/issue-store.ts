@@ -121,9 +121,33 @@ export interface OperationRecord {
   results: SyncResults;
   checkpoint: SyncCheckpoint | null;
   error: string | null;
+  /** Who runs it: `cli:<host>:<pid>`, `serve:<host>:<pid>` or a queue's job id. */
+  jobId: string | null;
+  /** Where progress and the result are reported besides this row. */
+  reply: OperationReply | null;
+  /** Refreshed with every progress write; a stale one means its process died. */
+  heartbeatAt: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;
   createdAt: Date;
+}
+
+/** The GitHub comment that answers a /sync command, edited with progress and the result. */
+export interface OperationReply {
+  kind: 'github_comment';
+  installationId: number;
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  commentId: number;
+}
+
+/** A second pending or running operation for one repository was refused. */
+export class ActiveOperationError extends Error {
+  constructor(readonly repositoryId: string | null) {
+    super('A sync of this repository is already pending or running.');
+    this.name = 'ActiveOperationError';
+  }
 }
 
 export interface OperationStore {
@@ -134,7 +158,17 @@ export interface OperationStore {
     includeClosed: boolean;
     trigger: SyncTrigger;
     requestedBy?: string | null;
+    jobId?: string | null;
+    reply?: OperationReply | null;
   }): Promise<OperationRecord>;
+  /**
+   * The repository's pending or running operation, if any. At most one exists: creating a second
+   * fails with `ActiveOperationError` (a unique index, so this holds across processes).
+   */
+  findActive(repositoryId: string): Promise<OperationRecord | null>;
+  /** Fails an operation whose process is gone, keeping its checkpoint for the next run. */
+  abandon(id: string, reason: string): Promise<void>;
+  setReply(id: string, reply: OperationReply): Promise<void>;
   get(id: string): Promise<OperationRecord | null>;
   /** pending → running (also refreshes the heartbeat). */
   start(id: string): Promise<void>;

@@ -3,7 +3,9 @@
  */
 import type { Database } from '../db/client.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { ActiveOperationError } from './issue-store.js';
 import type {
+  OperationReply,
   OperationRecord,
   OperationStore,
   SyncCheckpoint,
@@ -37,29 +39,66 @@ export function toOperationRecord(row: Row): OperationRecord {
     results: { ...emptyResults(), ...(row.results as Partial<SyncResults>) },
     checkpoint: (row.checkpoint as SyncCheckpoint | null) ?? null,
     error: row.error,
+    jobId: row.jobId,
+    reply: (row.reply as OperationReply | null) ?? null,
+    heartbeatAt: row.heartbeatAt,
     startedAt: row.startedAt,
     completedAt: row.completedAt,
     createdAt: row.createdAt,
   };
 }
 
+/** Prisma's P2002, or PostgreSQL's 23505 when it comes through the driver adapter. */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string }; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } };
+  return (
+    e?.code === 'P2002' ||
+    e?.code === '23505' ||
+    e?.cause?.code === '23505' ||
+    e?.meta?.driverAdapterError?.cause?.originalCode === '23505'
+  );
+}
+
 export function createOperationStore(db: Database, clock: () => Date = () => new Date()): OperationStore {
   const { prisma } = db;
   return {
     async create(input) {
-      const row = await prisma.syncOperation.create({
-        data: {
-          projectId: input.projectId,
-          repositoryId: input.repositoryId,
-          syncType: input.syncType,
-          includeClosed: input.includeClosed,
-          trigger: input.trigger,
-          requestedById: input.requestedBy ?? null,
-          progress: json({ stage: 'queued', processed: 0, total: null, percent: 0 }),
-          results: json(emptyResults()),
-        },
+      const data = {
+        projectId: input.projectId,
+        repositoryId: input.repositoryId,
+        syncType: input.syncType,
+        includeClosed: input.includeClosed,
+        trigger: input.trigger,
+        requestedById: input.requestedBy ?? null,
+        jobId: input.jobId ?? null,
+        ...(input.reply ? { reply: json(input.reply) } : {}),
+        progress: json({ stage: 'queued', processed: 0, total: null, percent: 0 }),
+        results: json(emptyResults()),
+        heartbeatAt: clock(),
+      };
+      const row = await prisma.syncOperation.create({ data }).catch((error: unknown) => {
+        if (isUniqueViolation(error)) throw new ActiveOperationError(input.repositoryId);
+        throw error;
       });
       return toOperationRecord(row);
+    },
+
+    async findActive(repositoryId) {
+      const row = await prisma.syncOperation.findFirst({
+        where: { repositoryId, status: { in: ['pending', 'running'] } },
+      });
+      return row ? toOperationRecord(row) : null;
+    },
+
+    async abandon(id, reason) {
+      await prisma.syncOperation.updateMany({
+        where: { id, status: { in: ['pending', 'running'] } },
+        data: { status: 'failed', error: reason, completedAt: clock() },
+      });
+    },
+
+    async setReply(id, reply) {
+      await prisma.syncOperation.update({ where: { id }, data: { reply: json(reply) } });
     },
 
     async get(id) {

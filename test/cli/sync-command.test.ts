@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,6 +229,30 @@ describe('issue-sync sync --provider github', () => {
     // The second run starts at the page after the last one stored, not from the first page.
     const issuePages = github.requests.filter((r) => r.path.startsWith('/repos/octo/interrupted/issues?') && !r.path.includes('since'));
     expect(issuePages.length).toBeLessThan(5);
+  });
+
+  it('refuses to run beside a live sync of the same repository, and takes over one whose process died', async () => {
+    github.repo('octo', 'busy', { issues: 5 });
+    const project = await database.db.prisma.project.create({ data: { slug: 'busy', name: 'busy' } });
+    const repository = await database.db.prisma.repositoryConnection.create({
+      data: { projectId: project.id, provider: 'github', fullPath: 'octo/busy', url: 'https://github.com/octo/busy' },
+    });
+    const running = await database.db.prisma.syncOperation.create({
+      data: {
+        projectId: project.id, repositoryId: repository.id, syncType: 'issues', includeClosed: true,
+        trigger: 'manual', status: 'running', jobId: `cli:${hostname()}:1`, heartbeatAt: new Date(),
+      },
+    });
+    const refused = await cli(syncArgs('octo/busy', 'busy', '--include-closed', '--confirm'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`already running \\(operation ${running.id}`));
+
+    // The same operation, now owned by a process that no longer exists.
+    await database.db.prisma.syncOperation.update({ where: { id: running.id }, data: { jobId: `cli:${hostname()}:999999999` } });
+    const taken = await cli(syncArgs('octo/busy', 'busy', '--include-closed', '--confirm'));
+    expect(JSON.parse(taken.stdout)).toMatchObject({ status: 'completed', created: 5 });
+    const abandoned = await database.db.prisma.syncOperation.findUniqueOrThrow({ where: { id: running.id } });
+    expect(abandoned).toMatchObject({ status: 'failed', error: expect.stringMatching(/stopped before it finished/) });
   });
 
   it('lists the stored issues as JSON', async () => {

@@ -12,6 +12,8 @@ import type { Command } from '../parse-args.js';
 import { createProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../run-cli.js';
 import { openProvider } from '../open-provider.js';
+import { claimOperation } from '../../jobs/claim-operation.js';
+import { processOwnerId } from '../../jobs/process-owner.js';
 
 type SyncCommand = Extract<Command, { name: 'sync' }>;
 
@@ -81,23 +83,26 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
       apiUrl: command.apiUrl ?? known?.apiUrl ?? null,
       externalRepoId: info.id,
     });
-    const previous = await stores.operations.findResumable(connection.id, {
-      syncType: command.type,
-      includeClosed: command.includeClosed,
-    });
-    resumed = previous !== null;
-    if (previous && !command.json) {
-      io.stderr.write(
-        `Continuing the interrupted sync of ${repository} from its checkpoint (${previous.checkpoint!.processed} items already stored).\n`,
-      );
-    }
-    const operation = await stores.operations.create({
+    const claim = await claimOperation(stores.operations, {
       projectId: project.id,
       repositoryId: connection.id,
       syncType: command.type,
       includeClosed: command.includeClosed,
       trigger: 'cli',
+      jobId: processOwnerId('cli'),
     });
+    if (claim.status === 'already_running') {
+      const { id, progress } = claim.operation;
+      const error = `A sync of ${repository} is already running (operation ${id}, ${progress.processed} items so far); wait for it to finish.`;
+      return report(io, command, summarize('failed', emptyResults(), { repository, error }));
+    }
+    const { operation, resumeFrom } = claim;
+    resumed = resumeFrom !== null;
+    if (resumeFrom && !command.json) {
+      io.stderr.write(
+        `Continuing the interrupted sync of ${repository} from its checkpoint (${resumeFrom.processed} items already stored).\n`,
+      );
+    }
     operationId = operation.id;
     const bar = createProgressBar(io.stderr);
     outcome = await syncRepository(
@@ -109,7 +114,7 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
         provider,
         syncType: command.type,
         includeClosed: command.includeClosed,
-        resumeFrom: previous?.checkpoint ?? null,
+        resumeFrom,
         ...(io.signal ? { signal: io.signal } : {}),
         onProgress: (progress, results) => bar.update(progress, results, progress.stage === 'done'),
       },
