@@ -144,3 +144,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 function stripTrailingSlash(value: string): string {
   return value.replace(/\/+$/, '');
 }
+
+/** The API base URL configured for a host kind (GitHub API, GitLab instance, Bitbucket API). */
+export function apiUrlOf(config: Config, kind: 'github' | 'gitlab' | 'bitbucket'): string {
+  if (kind === 'github') return config.github.apiUrl;
+  if (kind === 'gitlab') return config.gitlab.url;
+  return config.bitbucket.apiUrl;
+}

@@ -2,17 +2,11 @@
  * The provider for a CLI command: the token given on the command line, else the connection's stored
  * (encrypted) token; the API URL given, else the connection's, else the configured host.
  */
-import type { Config } from '../config.js';
+import { apiUrlOf } from '../config.js';
 import { createProvider } from '../providers/index.js';
 import type { Provider, ProviderKind } from '../providers/provider.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 import type { Runtime } from '../runtime.js';
-
-export function defaultApiUrl(config: Config, kind: ProviderKind): string {
-  if (kind === 'github') return config.github.apiUrl;
-  if (kind === 'gitlab') return config.gitlab.url;
-  return config.bitbucket.apiUrl;
-}
 
 export function openProvider(
   runtime: Pick<Runtime, 'config' | 'cipher' | 'log'>,
@@ -28,7 +22,7 @@ export function openProvider(
   const token = input.token ?? (stored ? runtime.cipher.decrypt(stored) : undefined);
   return createProvider(input.kind, {
     repo: input.repo,
-    apiUrl: input.apiUrl ?? input.known?.apiUrl ?? defaultApiUrl(runtime.config, input.kind),
+    apiUrl: input.apiUrl ?? input.known?.apiUrl ?? apiUrlOf(runtime.config, input.kind),
     ...(token ? { token } : {}),
     log: runtime.log,
   });

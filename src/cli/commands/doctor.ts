@@ -5,7 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../../config.js';
+import { apiUrlOf, type Config } from '../../config.js';
 import { loadEncryptionKey } from '../../crypto/load-encryption-key.js';
 import { createTokenCipher } from '../../crypto/token-cipher.js';
 import { createDatabase, type Database } from '../../db/client.js';
@@ -14,7 +14,6 @@ import { pendingMigrations } from '../../db/migrate.js';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CliIo } from '../run-cli.js';
-import { defaultApiUrl } from '../open-provider.js';
 
 type Check = { ok: boolean; label: string; detail: string };
 
@@ -69,7 +68,7 @@ async function checkData(db: Database, config: Config, add: Add, fetchImpl: type
   });
   await checkEncryptionKey(connections, config, add);
 
-  const hosts = new Set(connections.map((c) => c.apiUrl ?? defaultApiUrl(config, c.provider)));
+  const hosts = new Set(connections.map((c) => c.apiUrl ?? apiUrlOf(config, c.provider)));
   if (config.github.appId) hosts.add(config.github.apiUrl);
   for (const host of hosts) {
     try {
