@@ -140,6 +140,8 @@ export interface OperationReply {
   repo: string;
   issueNumber: number;
   commentId: number;
+  /** GitHub login of the person who asked, mentioned in the comment. */
+  login?: string;
 }
 
 /** A second pending or running operation for one repository was refused. */
@@ -166,6 +168,8 @@ export interface OperationStore {
    * fails with `ActiveOperationError` (a unique index, so this holds across processes).
    */
   findActive(repositoryId: string): Promise<OperationRecord | null>;
+  /** The repository's most recently created operation, whatever its status (null: never synced). */
+  findLatest(repositoryId: string): Promise<OperationRecord | null>;
   /** Fails an operation whose process is gone, keeping its checkpoint for the next run. */
   abandon(id: string, reason: string): Promise<void>;
   setReply(id: string, reply: OperationReply): Promise<void>;

@@ -61,6 +61,13 @@ function isUniqueViolation(error: unknown): boolean {
 
 export function createOperationStore(db: Database, clock: () => Date = () => new Date()): OperationStore {
   const { prisma } = db;
+  const findLatest = async (repositoryId: string) => {
+    const row = await prisma.syncOperation.findFirst({
+      where: { repositoryId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
+    return row ? toOperationRecord(row) : null;
+  };
   return {
     async create(input) {
       const data = {
@@ -89,6 +96,8 @@ export function createOperationStore(db: Database, clock: () => Date = () => new
       });
       return row ? toOperationRecord(row) : null;
     },
+
+    findLatest,
 
     async abandon(id, reason) {
       await prisma.syncOperation.updateMany({
@@ -144,14 +153,11 @@ export function createOperationStore(db: Database, clock: () => Date = () => new
     },
 
     async findResumable(repositoryId, input) {
-      const latest = await prisma.syncOperation.findFirst({
-        where: { repositoryId },
-        orderBy: { createdAt: 'desc' },
-      });
+      const latest = await findLatest(repositoryId);
       if (!latest || latest.checkpoint === null) return null;
       if (latest.status !== 'cancelled' && latest.status !== 'failed') return null;
       if (latest.syncType !== input.syncType || latest.includeClosed !== input.includeClosed) return null;
-      return toOperationRecord(latest);
+      return latest;
     },
 
     async isCancelRequested(id) {

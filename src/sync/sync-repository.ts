@@ -10,7 +10,7 @@
  *
  * It knows nothing of Probot, Hono, Prisma or the environment: everything comes in as arguments.
  */
-import { CancelledError, ProviderError, errorMessage } from '../errors.js';
+import { CancelledError, ProviderError } from '../errors.js';
 import type { ListOptions, Page, Provider, StateFilter } from '../providers/provider.js';
 import type {
   IssueStore,
@@ -219,8 +219,10 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
       log?.warn({ operationId, resetAt: error.resetAt }, 'sync paused until the rate limit resets');
       return { status: 'waiting', results: tracker.results, resumeAt: error.resetAt, checkpoint: checkpoint(), error: error.message };
     }
-    const message = errorMessage(error);
+    // A provider's message is written for people; anything else may hold internals and stays in the log.
     const errorCode = error instanceof ProviderError ? error.code : 'internal';
+    const message =
+      error instanceof ProviderError ? error.message : 'The sync stopped on an internal error; the server log has the details.';
     log?.warn({ operationId, errorCode, err: error }, 'sync failed');
     await operations
       .finish(operationId, { status: 'failed', results: tracker.results, error: message })

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,12 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const MODEL_TABLES = [
   'ApiToken', 'Installation', 'Issue', 'Membership', 'Project', 'RepositoryConnection', 'ServiceState', 'SyncOperation', 'User', 'WebhookDelivery',
 ];
+
+/** Every migration this build ships, in the order they apply. */
+const ALL_MIGRATIONS = readdirSync(new URL('../../prisma/migrations/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 
 async function tables(database: TestDatabase): Promise<string[]> {
   const result = await database.db.pool.query<{ name: string }>(
@@ -30,9 +37,10 @@ describe('migrate', () => {
 
   it('creates every table on an empty database and records the migration', async () => {
     const database = await fresh();
-    expect(await pendingMigrations(database.db.pool)).toEqual(['20261125000000_init']);
+    expect(ALL_MIGRATIONS[0]).toBe('20261125000000_init');
+    expect(await pendingMigrations(database.db.pool)).toEqual(ALL_MIGRATIONS);
 
-    expect(await migrate(database.db.pool)).toEqual(['20261125000000_init']);
+    expect(await migrate(database.db.pool)).toEqual(ALL_MIGRATIONS);
 
     expect(await tables(database)).toEqual(['_issue_sync_migrations', ...MODEL_TABLES].sort());
     expect(await pendingMigrations(database.db.pool)).toEqual([]);
@@ -51,9 +59,9 @@ describe('migrate', () => {
     try {
       const [first, second] = await Promise.all([migrate(database.db.pool), migrate(other.pool)]);
 
-      expect([...first, ...second]).toEqual(['20261125000000_init']);
+      expect([...first, ...second].sort()).toEqual(ALL_MIGRATIONS);
       const rows = await database.db.pool.query('SELECT name FROM _issue_sync_migrations');
-      expect(rows.rowCount).toBe(1);
+      expect(rows.rowCount).toBe(ALL_MIGRATIONS.length);
     } finally {
       await other.close();
     }
