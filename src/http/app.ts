@@ -3,17 +3,27 @@
  * one `onError`, so answers are always the contract's JSON.
  */
 import { Hono } from 'hono';
+import type { ReceiveGitHubWebhook } from '../github-app/receive-github-webhook.js';
 import type { Logger } from '../logger.js';
 import { HttpError } from './http-error.js';
+import { githubAppNotConfiguredRoutes, githubWebhookRoutes } from './routes/github-webhooks.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 
 export interface AppDeps extends HealthDeps {
   log: Logger;
+  /** The GitHub App's webhook receiver; absent when the App is not configured. */
+  githubWebhooks?: { receive: ReceiveGitHubWebhook };
 }
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route('/', healthRoutes(deps));
+  app.route(
+    '/',
+    deps.githubWebhooks
+      ? githubWebhookRoutes({ receive: deps.githubWebhooks.receive, log: deps.log })
+      : githubAppNotConfiguredRoutes(),
+  );
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json(error.body(), error.status);

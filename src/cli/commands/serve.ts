@@ -1,34 +1,22 @@
 /**
- * `issue-sync serve` / `npm start`: one process serving HTTP on PORT until SIGINT or SIGTERM.
+ * `issue-sync serve` / `npm start`: one process serving HTTP on PORT (API, GitHub App webhooks, sync
+ * jobs) until SIGINT or SIGTERM. The wiring is in src/serve/start-service.ts.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
-import { createApp } from '../../http/app.js';
-import { UsageError } from '../../errors.js';
+import { GITHUB_APP_VARIABLES } from '../../github-app/github-app-settings.js';
+import { startService } from '../../serve/start-service.js';
 import type { CommandContext } from '../run-cli.js';
 
 export async function runServe({ io, log, runtime }: CommandContext): Promise<number> {
-  const app = createApp({
-    log,
-    checkDatabase: async () => {
-      await runtime.db.pool.query('SELECT 1');
-    },
-  });
-  const server = serve({ fetch: app.fetch, port: runtime.config.port }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new UsageError(`Port ${runtime.config.port} is already in use: stop the other program or set PORT.`)
-          : error,
-      );
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  log.info({ port }, 'listening');
-  io.stdout.write(`issue-sync is running at http://localhost:${port}/ (${runtime.databaseLabel})\n`);
+  const service = await startService(runtime);
+  io.stdout.write(`issue-sync is running at ${service.url}/ (${runtime.databaseLabel})\n`);
+  io.stdout.write(
+    service.github
+      ? `GitHub App ${service.github.appId} receiving webhooks at ${service.webhookUrl}\n`
+      : `GitHub App not configured: set ${GITHUB_APP_VARIABLES} to receive webhooks.\n`,
+  );
+  if (service.webhookProxyUrl) {
+    io.stdout.write(`Forwarding webhooks from ${service.webhookProxyUrl} to ${service.webhookUrl}\n`);
+  }
 
   await new Promise<void>((resolve) => {
     if (!io.signal || io.signal.aborted) {
@@ -38,8 +26,6 @@ export async function runServe({ io, log, runtime }: CommandContext): Promise<nu
     io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   log.info({}, 'shutting down');
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  await closed;
+  await service.close();
   return 0;
 }

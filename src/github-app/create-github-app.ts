@@ -1,0 +1,116 @@
+/**
+ * The GitHub App: a Probot instance (our Octokit class, so installation clients get our rate-limit
+ * handling) loaded with the installation, repository, issue, Dependabot and slash command handlers,
+ * and the webhook receiver the HTTP route hands deliveries to. Nothing lives at module level: every
+ * call builds its own app.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { Probot } from 'probot';
+import { createGitHubOctokitClass } from '../providers/github-octokit.js';
+import type { GitHubOctokit } from '../providers/github-provider-options.js';
+import { createGoneIssueStore } from '../store/prisma-gone-issue-store.js';
+import { createInstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
+import { createInstallationStore } from '../store/prisma-installation-store.js';
+import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
+import { createBackgroundTasks } from './background-tasks.js';
+import type { GitHubAppDeps } from './github-app-deps.js';
+import type { GitHubAppConfig } from './github-app-settings.js';
+import type { GitHubEventDeps } from './github-event-deps.js';
+import { createGitHubWebhookReceiver, type ReceiveGitHubWebhook } from './receive-github-webhook.js';
+import { registerDependabotHandlers } from './register-dependabot-handlers.js';
+import { registerInstallationHandlers } from './register-installation-handlers.js';
+import { registerIssueHandlers } from './register-issue-handlers.js';
+import { registerRepositoryHandlers } from './register-repository-handlers.js';
+import { registerSlashCommands } from './slash-command.js';
+import { WebhookRejectedError } from './webhook-rejected-error.js';
+
+export interface GitHubApp {
+  appId: string;
+  probot: Probot;
+  /** An installation client for an Installation row id (the backfills' provider uses it). */
+  installationOctokit(installationRowId: string): Promise<GitHubOctokit>;
+  /** Verifies, records and applies one delivery (POST /api/github/webhooks). */
+  receive: ReceiveGitHubWebhook;
+  /** Refuses new deliveries and waits for those being applied and the backfills being launched. */
+  close(): Promise<void>;
+}
+
+export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDeps): Promise<GitHubApp> {
+  const log = deps.log.child({ component: 'github-app', appId: config.appId });
+  const clock = deps.clock ?? (() => new Date());
+  const Octokit = createGitHubOctokitClass({
+    sleep: async (ms, signal) => {
+      await delay(ms, undefined, signal ? { signal } : undefined);
+    },
+    log,
+    maxRateLimitWaitMs: 60_000,
+    maxSecondaryRetries: 3,
+    retryBaseMs: 500,
+  });
+  const probot = new Probot({
+    appId: config.appId,
+    privateKey: config.privateKey,
+    secret: config.webhookSecret,
+    baseUrl: config.apiUrl,
+    Octokit,
+    log,
+  });
+  const events: GitHubEventDeps = {
+    ...deps,
+    clock,
+    installations: createInstallationStore(deps.db),
+    installationRepositories: createInstallationRepositoryStore(deps.db),
+    goneIssues: createGoneIssueStore(deps.db),
+    apiUrl: config.apiUrl,
+    background: createBackgroundTasks(log),
+  };
+  await probot.load((app: Probot) => {
+    registerInstallationHandlers(app, events);
+    registerRepositoryHandlers(app, events);
+    registerIssueHandlers(app, events);
+    registerDependabotHandlers(app, events);
+    registerSlashCommands(app, deps);
+  });
+  const receiveDelivery = createGitHubWebhookReceiver({
+    probot,
+    deliveries: createWebhookDeliveryStore(deps.db),
+    installationRepositories: events.installationRepositories,
+    clock,
+    log,
+  });
+
+  const inFlight = new Set<Promise<unknown>>();
+  let closing = false;
+  return {
+    appId: config.appId,
+    probot,
+
+    async installationOctokit(installationRowId) {
+      const installation = await events.installations.get(installationRowId);
+      if (!installation) throw new Error(`GitHub App installation ${installationRowId} is not known.`);
+      if (!installation.active) {
+        throw new Error(
+          `The GitHub App installation on ${installation.accountLogin} is suspended or was removed: reinstall or unsuspend the App to sync its repositories.`,
+        );
+      }
+      return probot.auth(installation.githubInstallationId);
+    },
+
+    async receive(delivery) {
+      if (closing) throw new WebhookRejectedError(503, 'shutting_down', 'The service is stopping; GitHub can redeliver this delivery.');
+      const receiving = receiveDelivery(delivery);
+      inFlight.add(receiving);
+      try {
+        return await receiving;
+      } finally {
+        inFlight.delete(receiving);
+      }
+    },
+
+    async close() {
+      closing = true;
+      await Promise.allSettled([...inFlight]);
+      await events.background.drain();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * `repository.renamed` and `repository.transferred` move a connection to its new path and URL (its
+ * issues' external ids follow); `repository.deleted` deactivates it and keeps its issues.
+ */
+import type { Probot } from 'probot';
+import type { GitHubEventDeps } from './github-event-deps.js';
+import { repositoryEventSchema } from './github-webhook-schema.js';
+import { repositoryWebUrl } from './repository-web-url.js';
+
+const HANDLED = new Set(['renamed', 'transferred', 'deleted']);
+
+export function registerRepositoryHandlers(app: Probot, deps: GitHubEventDeps): void {
+  app.on('repository', async (context) => {
+    const payload = repositoryEventSchema.parse(context.payload);
+    if (!HANDLED.has(payload.action)) return;
+    const repo = payload.repository.full_name;
+    const log = deps.log.child({ deliveryId: context.id, event: 'repository', action: payload.action, repo });
+    const installation = payload.installation ? await deps.installations.findByGitHubId(payload.installation.id) : null;
+    if (!installation) {
+      log.debug({}, 'repository event of an unknown installation ignored');
+      return;
+    }
+    const connection = await deps.installationRepositories.find(installation.projectId, {
+      externalRepoId: String(payload.repository.id),
+      fullPath: repo,
+    });
+    if (!connection) {
+      log.debug({}, 'repository event for a repository that is not connected ignored');
+      return;
+    }
+    if (payload.action === 'deleted') {
+      await deps.installationRepositories.deactivate(connection.id);
+      log.info({ repositoryId: connection.id }, 'repository deleted on GitHub; connection deactivated, data kept');
+      return;
+    }
+    const url = repositoryWebUrl(repo, { htmlUrl: payload.repository.html_url, apiUrl: deps.apiUrl });
+    await deps.installationRepositories.move(connection.id, { fullPath: repo, url });
+    log.info({ repositoryId: connection.id, from: connection.fullPath, to: repo }, 'repository moved');
+  });
+}

@@ -1,0 +1,110 @@
+/**
+ * Everything `serve` runs, wired once: the in-process sync jobs, the GitHub App (when configured)
+ * whose installation clients the jobs' provider opener uses, the HTTP server with its routes, and the
+ * smee webhook proxy in development. `close()` stops them in order: no new requests or deliveries,
+ * running syncs cancelled between pages, then the server.
+ */
+import type { Config } from '../config.js';
+import type { TokenCipher } from '../crypto/token-cipher.js';
+import type { Database } from '../db/client.js';
+import { createGitHubApp, type GitHubApp } from '../github-app/create-github-app.js';
+import { loadGitHubAppConfig } from '../github-app/github-app-settings.js';
+import { createApp } from '../http/app.js';
+import { GITHUB_WEBHOOK_PATH } from '../http/routes/github-webhooks.js';
+import { createInProcessSyncJobs } from '../jobs/in-process-sync-jobs.js';
+import { createRepositoryProviderOpener } from '../jobs/open-repository-provider.js';
+import type { SyncJobs } from '../jobs/sync-jobs.js';
+import type { Logger } from '../logger.js';
+import type { Runtime } from '../runtime.js';
+import { listen } from './listen.js';
+import { startWebhookProxy, type WebhookProxy } from './start-webhook-proxy.js';
+
+export interface ServiceDeps {
+  config: Config;
+  log: Logger;
+  db: Database;
+  cipher: TokenCipher;
+  stores: Runtime['stores'];
+}
+
+export interface RunningService {
+  /** `http://localhost:PORT`. */
+  url: string;
+  port: number;
+  jobs: SyncJobs;
+  /** Null when the GitHub App is not configured. */
+  github: GitHubApp | null;
+  /** Where GitHub deliveries are received (also when the App is off: they get a 503 there). */
+  webhookUrl: string;
+  /** The smee channel forwarded to `webhookUrl`, when one runs. */
+  webhookProxyUrl: string | null;
+  close(): Promise<void>;
+}
+
+export async function startService(deps: ServiceDeps): Promise<RunningService> {
+  const { config, log, db, stores, cipher } = deps;
+  const githubConfig = await loadGitHubAppConfig(config);
+  let github: GitHubApp | null = null;
+  const jobs = createInProcessSyncJobs({
+    stores,
+    log,
+    openProvider: createRepositoryProviderOpener({
+      config,
+      cipher,
+      log,
+      ...(githubConfig
+        ? {
+            installationOctokit: (installationId: string) => {
+              if (!github) throw new Error('The GitHub App is not running.');
+              return github.installationOctokit(installationId);
+            },
+          }
+        : {}),
+    }),
+  });
+  let proxy: WebhookProxy | null = null;
+  try {
+    if (githubConfig) {
+      github = await createGitHubApp(githubConfig, { db, stores, jobs, log });
+    } else {
+      log.info({}, 'GitHub App not configured: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET to receive its webhooks');
+    }
+    const app = createApp({
+      log,
+      checkDatabase: async () => {
+        await db.pool.query('SELECT 1');
+      },
+      ...(github ? { githubWebhooks: github } : {}),
+    });
+    const http = await listen(app, config.port);
+    const url = `http://localhost:${http.port}`;
+    const webhookUrl = `${url}${GITHUB_WEBHOOK_PATH}`;
+    if (config.webhookProxyUrl && github) {
+      proxy = await startWebhookProxy({ source: config.webhookProxyUrl, target: webhookUrl, log });
+    } else if (config.webhookProxyUrl) {
+      log.warn({}, 'WEBHOOK_PROXY_URL is ignored while the GitHub App is not configured');
+    }
+    log.info({ port: http.port, githubApp: github?.appId ?? null, webhookProxy: proxy !== null }, 'listening');
+    const running = proxy;
+    return {
+      url,
+      port: http.port,
+      jobs,
+      github,
+      webhookUrl,
+      webhookProxyUrl: running ? config.webhookProxyUrl! : null,
+      async close() {
+        await running?.stop().catch((error: unknown) => log.warn({ err: error }, 'webhook proxy did not stop cleanly'));
+        const serverClosed = http.close();
+        await github?.close();
+        await jobs.close();
+        await serverClosed;
+      },
+    };
+  } catch (error) {
+    await proxy?.stop().catch(() => undefined);
+    await github?.close().catch(() => undefined);
+    await jobs.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * WebhookDelivery rows: every delivery id is claimed before its event is applied, so a repeated
+ * delivery (same provider and delivery id) is applied once. A delivery that failed, or whose
+ * process died while applying it, may be claimed again: GitHub's redelivery keeps the delivery id,
+ * and it must not be turned away as a duplicate of an attempt that never finished.
+ */
+import type { Database } from '../db/client.js';
+import type { ProviderKind } from '../providers/provider.js';
+
+export type DeliveryStatus = 'received' | 'processed' | 'failed';
+
+export interface DeliveryClaim {
+  provider: ProviderKind;
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  repositoryId: string | null;
+}
+
+export interface WebhookDeliveryStore {
+  /** The delivery row's id when this caller may apply the event; null when it is applied or being applied. */
+  claim(delivery: DeliveryClaim): Promise<string | null>;
+  finish(id: string, outcome: { status: 'processed' | 'failed'; repositoryId: string | null }): Promise<void>;
+}
+
+/** A claimed delivery still `received` after this long was abandoned by its process. */
+const ABANDONED_AFTER = '10 minutes';
+
+const CLAIM_SQL = `
+INSERT INTO "WebhookDelivery" (provider, "deliveryId", event, action, "repositoryId", status)
+VALUES ($1::"Provider", $2, $3, $4, $5::uuid, 'received')
+ON CONFLICT (provider, "deliveryId") DO UPDATE
+   SET status = 'received', "receivedAt" = now(), "processedAt" = NULL,
+       event = EXCLUDED.event, action = EXCLUDED.action, "repositoryId" = EXCLUDED."repositoryId"
+ WHERE "WebhookDelivery".status = 'failed'
+    OR ("WebhookDelivery".status = 'received' AND "WebhookDelivery"."receivedAt" < now() - interval '${ABANDONED_AFTER}')
+RETURNING id`;
+
+export function createWebhookDeliveryStore(db: Database): WebhookDeliveryStore {
+  const { pool } = db;
+  return {
+    async claim(delivery) {
+      const result = await pool.query<{ id: string }>(CLAIM_SQL, [
+        delivery.provider,
+        delivery.deliveryId,
+        delivery.event,
+        delivery.action,
+        delivery.repositoryId,
+      ]);
+      return result.rows[0]?.id ?? null;
+    },
+
+    async finish(id, outcome) {
+      await pool.query(
+        `UPDATE "WebhookDelivery"
+            SET status = $2, "processedAt" = now(), "repositoryId" = COALESCE($3::uuid, "repositoryId")
+          WHERE id = $1::uuid`,
+        [id, outcome.status, outcome.repositoryId],
+      );
+    },
+  };
+}
