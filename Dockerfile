@@ -26,5 +26,5 @@ USER node
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "bin/issue-sync.js"]
+ENTRYPOINT ["node", "--max-old-space-size=1024", "bin/issue-sync.js"]
 CMD ["serve"]

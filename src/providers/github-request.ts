@@ -3,7 +3,7 @@
  * a 403/429 that carries `Retry-After` but that plugin-throttling does not recognise (no "secondary
  * rate limit" message) is retried after exactly that wait, and failures come out as `ProviderError`.
  */
-import type { ProviderError } from '../errors.js';
+import { ProviderError } from '../errors.js';
 import type { RateLimitInfo } from './provider.js';
 import type { GitHubOctokit, ProviderLog, Sleep } from './github-provider-options.js';
 import {
@@ -62,9 +62,11 @@ export function createGitHubGet(deps: GitHubGetDeps): GitHubGet {
         const response = await deps.octokit.request(`GET ${route}`, {
           ...parameters,
           headers: options.headers ?? {},
-          request: { fetch: deps.fetch, ...(signal ? { signal } : {}) },
+          // Octokit's own parser runs every body through a BigInt-preserving JSON reader, which
+          // allocates several times the page; GitHub's ids fit in a double, so plain JSON.parse does.
+          request: { fetch: deps.fetch, parseSuccessResponseBody: false, ...(signal ? { signal } : {}) },
         });
-        return { status: response.status, headers: response.headers as GitHubHeaders, data: response.data };
+        return { status: response.status, headers: response.headers as GitHubHeaders, data: await parseBody(response.data, { repo: deps.repo, route }) };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         if (!isGitHubRequestError(error)) throw error;
@@ -90,6 +92,21 @@ export function createGitHubGet(deps: GitHubGetDeps): GitHubGet {
       }
     }
   };
+}
+
+async function parseBody(body: unknown, context: { repo: string; route: string }): Promise<unknown> {
+  if (body === null || body === undefined) return null;
+  const text = await new Response(body as ReadableStream).text();
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ProviderError('bad_response', `GitHub answered ${context.route} for ${context.repo} with a body that is not JSON.`, {
+      provider: 'github',
+      repo: context.repo,
+      cause,
+    });
+  }
 }
 
 /**

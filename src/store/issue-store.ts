@@ -25,6 +25,11 @@ export interface BatchCounts {
   failed: number;
 }
 
+export interface BatchResult extends BatchCounts {
+  /** The items counted as `failed`: their data could not be stored. */
+  failedExternalIds: string[];
+}
+
 export interface WriteScope {
   projectId: string;
   /** The repository connection the items came from; null for a one-off write without one. */
@@ -48,14 +53,14 @@ export interface IssueStore {
    * issue it was matched to by title: that issue gets the externalId (only if it still has none;
    * otherwise the item is inserted as usual). Everything else is a bulk
    * `INSERT … ON CONFLICT (project, externalId) DO UPDATE … WHERE stored.updatedAt < new.updatedAt`.
-   * A batch that fails as a whole is retried item by item so one bad item counts as `failed`
-   * without losing the others.
+   * A batch rejected for its data is retried item by item, so one bad item counts as `failed`
+   * without losing the others; any other failure (connection lost, database down) is thrown.
    */
   writeBatch(
     scope: WriteScope,
     items: readonly IssueWrite[],
     claims: ReadonlyMap<string, string>,
-  ): Promise<BatchCounts>;
+  ): Promise<BatchResult>;
 }
 
 export type SyncType = 'issues' | 'security' | 'all';
@@ -107,6 +112,8 @@ export interface SyncCheckpoint {
   processed: number;
   /** Highest `updatedAt` written so far, per part (ISO strings). */
   watermarks: { issues: string | null; security: string | null };
+  /** Oldest `updatedAt` of an item that could not be stored, per part: the watermark stays below it. */
+  failedFrom?: { issues: string | null; security: string | null };
 }
 
 export interface OperationRecord {

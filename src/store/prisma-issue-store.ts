@@ -5,7 +5,7 @@
  */
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import type { BatchCounts, IssueStore, IssueWrite, TitleCandidate, WriteScope } from './issue-store.js';
+import type { BatchResult, IssueStore, IssueWrite, TitleCandidate, WriteScope } from './issue-store.js';
 
 // PostgreSQL text cannot hold NUL; hosts occasionally send it in bodies.
 const clean = (value: string): string => value.replaceAll('\u0000', '');
@@ -82,6 +82,12 @@ ON CONFLICT ("projectId", "externalId") DO UPDATE
  WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
 RETURNING (xmax = 0) AS inserted`;
 
+/** PostgreSQL rejected the data itself (SQLSTATE class 22 data exception, 23 constraint violation). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
 /** Keeps the newest copy of each externalId: one statement may not touch a row twice. */
 function newestPerExternalId(items: readonly IssueWrite[]): IssueWrite[] {
   const byId = new Map<string, IssueWrite>();
@@ -146,28 +152,32 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
       return result.rows;
     },
 
-    async writeBatch(scope, items, claims): Promise<BatchCounts> {
+    async writeBatch(scope, items, claims): Promise<BatchResult> {
       const unique = newestPerExternalId(items);
       const duplicates = items.length - unique.length;
       try {
         const { inserted, updated } = await write(scope, unique, claims);
-        return { created: inserted, updated, skipped: unique.length - inserted - updated + duplicates, failed: 0 };
+        const skipped = unique.length - inserted - updated + duplicates;
+        return { created: inserted, updated, skipped, failed: 0, failedExternalIds: [] };
       } catch (batchError) {
+        if (!isDataError(batchError)) throw batchError;
         options.log?.warn({ err: batchError, items: unique.length }, 'batch write failed; writing its items one by one');
         // One bad item must not cost the others: write them one by one and count the ones that fail.
-        const counts: BatchCounts = { created: 0, updated: 0, skipped: duplicates, failed: 0 };
+        const result: BatchResult = { created: 0, updated: 0, skipped: duplicates, failed: 0, failedExternalIds: [] };
         for (const item of unique) {
           try {
             const { inserted, updated } = await write(scope, [item], claims);
-            counts.created += inserted;
-            counts.updated += updated;
-            counts.skipped += 1 - inserted - updated;
+            result.created += inserted;
+            result.updated += updated;
+            result.skipped += 1 - inserted - updated;
           } catch (error) {
+            if (!isDataError(error)) throw error;
             options.log?.warn({ err: error, externalId: item.externalId }, 'issue could not be stored');
-            counts.failed += 1;
+            result.failed += 1;
+            result.failedExternalIds.push(item.externalId);
           }
         }
-        return counts;
+        return result;
       }
     },
   };

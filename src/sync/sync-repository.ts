@@ -96,10 +96,23 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     resume ? { results: resume.results, processed: resume.processed } : undefined,
   );
   const done = new Set<SyncPart>(resume?.done ?? []);
+  const dateOrNull = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
   const watermarks = {
-    issues: resume?.watermarks.issues ? new Date(resume.watermarks.issues) : null,
-    security: resume?.watermarks.security ? new Date(resume.watermarks.security) : null,
+    issues: dateOrNull(resume?.watermarks.issues),
+    security: dateOrNull(resume?.watermarks.security),
   };
+  // The next incremental sync must see items that failed to store: the recorded watermark stays below them.
+  const failedFrom = {
+    issues: dateOrNull(resume?.failedFrom?.issues),
+    security: dateOrNull(resume?.failedFrom?.security),
+  };
+  const safeWatermark = (part: SyncPart): Date | null => {
+    const mark = watermarks[part];
+    const failed = failedFrom[part];
+    if (!mark || !failed || mark < failed) return mark;
+    return new Date(failed.getTime() - 1);
+  };
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
   const position: Omit<SyncCheckpoint, 'done' | 'results' | 'processed' | 'watermarks'> = {
     part: resume?.part ?? 'issues',
     phase: resume?.phase ?? 'list',
@@ -112,10 +125,8 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     done: [...done],
     results: tracker.results,
     processed: tracker.processed,
-    watermarks: {
-      issues: watermarks.issues?.toISOString() ?? null,
-      security: watermarks.security?.toISOString() ?? null,
-    },
+    watermarks: { issues: iso(watermarks.issues), security: iso(watermarks.security) },
+    failedFrom: { issues: iso(failedFrom.issues), security: iso(failedFrom.security) },
   });
 
   const throwIfCancelled = async () => {
@@ -137,9 +148,15 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
           // A catch-up re-lists items this sync already counted: only what it changes is news.
           if (catchingUp) tracker.add(part, { ...counts, skipped: 0 }, counts.created);
           else tracker.add(part, counts, batch.length);
+          const failed = new Set(counts.failedExternalIds);
           for (const item of batch) {
-            const mark = watermarks[part];
-            if (!mark || item.updatedAt > mark) watermarks[part] = item.updatedAt;
+            const oldestFailure = failedFrom[part];
+            const newest = watermarks[part];
+            if (failed.has(item.externalId)) {
+              if (!oldestFailure || item.updatedAt < oldestFailure) failedFrom[part] = item.updatedAt;
+            } else if (!newest || item.updatedAt > newest) {
+              watermarks[part] = item.updatedAt;
+            }
           }
           request.onProgress?.(tracker.snapshot(), tracker.results);
           if (tracker.takeDueWrite()) await operations.saveProgress(operationId, tracker.snapshot(), tracker.results);
@@ -198,8 +215,8 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     if (deps.repositories && request.repositoryId) {
       await deps.repositories.recordSync(request.repositoryId, {
         at: clock(),
-        issuesWatermark: watermarks.issues,
-        alertsWatermark: watermarks.security,
+        issuesWatermark: safeWatermark('issues'),
+        alertsWatermark: safeWatermark('security'),
       });
     }
     tracker.finish();
@@ -207,7 +224,11 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     await operations.finish(operationId, { status: 'completed', results: tracker.results });
     request.onProgress?.(tracker.snapshot(), tracker.results);
     log?.info({ operationId, results: tracker.results }, 'sync completed');
-    return { status: 'completed', results: tracker.results, watermarks };
+    return {
+      status: 'completed',
+      results: tracker.results,
+      watermarks: { issues: safeWatermark('issues'), security: safeWatermark('security') },
+    };
   } catch (error) {
     // An aborted request surfaces as whatever the signal was aborted with.
     if (error instanceof CancelledError || request.signal?.aborted) {

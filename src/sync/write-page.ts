@@ -3,7 +3,7 @@
  * candidates (only when some items are new), then one bulk upsert per batch.
  */
 import type { ExternalIssue } from '../providers/provider.js';
-import type { BatchCounts, IssueStore, IssueWrite, WriteScope } from '../store/issue-store.js';
+import type { BatchResult, IssueStore, IssueWrite, WriteScope } from '../store/issue-store.js';
 import { externalIdOf } from './external-id.js';
 import { matchIssues, unmatchedItems } from './match-issue.js';
 
@@ -17,7 +17,7 @@ export interface WritePageOptions {
    */
   skipNewClosed: boolean;
   /** After every batch, with what it wrote and the items it covered. */
-  onBatch(counts: BatchCounts, batch: readonly IssueWrite[]): Promise<void>;
+  onBatch(result: BatchResult, batch: readonly IssueWrite[]): Promise<void>;
 }
 
 export async function writePage(items: readonly ExternalIssue[], options: WritePageOptions): Promise<void> {

@@ -465,6 +465,16 @@ describe('errors', () => {
     expect(error.message).toContain('0.number');
   });
 
+  it('reports a body that is not JSON (a proxy error page) as bad_response', async () => {
+    github.repo('octo', 'hello', { issues: 1 });
+    github.fault({ status: 200, rawBody: '<html>Bad gateway</html>', path: '/repos/octo/hello/issues' });
+
+    const error = await failure(collect(provider().listIssues({ state: 'all' })));
+
+    expect(error.code).toBe('bad_response');
+    expect(error.message).toMatch(/not JSON/);
+  });
+
   it('reports a 403 that is not a rate limit as forbidden', async () => {
     github.repo('octo', 'hello', { issues: 1 });
     github.fault({ status: 403, body: { message: 'Resource not accessible by integration' }, path: '/repos/octo/hello/issues' });

@@ -53,7 +53,7 @@ describe('PostgreSQL issue store', () => {
 
   it('creates new items and stores the externalId in customFields', async () => {
     const counts = await store.writeBatch(scope(), [item(1), item(2)], new Map());
-    expect(counts).toEqual({ created: 2, updated: 0, skipped: 0, failed: 0 });
+    expect(counts).toMatchObject({ created: 2, updated: 0, skipped: 0, failed: 0 });
     const stored = await rows();
     expect(stored.map((row) => row.externalId)).toEqual([
       `github:${REPO_URL}:1`,
@@ -71,7 +71,7 @@ describe('PostgreSQL issue store', () => {
       [item(1), item(2, { title: 'Renamed', updatedAt: new Date('2026-03-01T00:00:00Z') })],
       new Map(),
     );
-    expect(counts).toEqual({ created: 0, updated: 1, skipped: 1, failed: 0 });
+    expect(counts).toMatchObject({ created: 0, updated: 1, skipped: 1, failed: 0 });
     expect((await rows()).map((row) => row.title)).toEqual(['Issue 1', 'Renamed']);
   });
 
@@ -100,7 +100,7 @@ describe('PostgreSQL issue store', () => {
   it('links a claimed local issue instead of creating a second one', async () => {
     const local = await db.prisma.issue.create({ data: { projectId, title: 'Issue 7', repositoryUrl: REPO_URL } });
     const counts = await store.writeBatch(scope(), [item(7)], new Map([[item(7).externalId, local.id]]));
-    expect(counts).toEqual({ created: 0, updated: 1, skipped: 0, failed: 0 });
+    expect(counts).toMatchObject({ created: 0, updated: 1, skipped: 0, failed: 0 });
     const stored = await rows();
     expect(stored).toHaveLength(1);
     expect(stored[0]!.id).toBe(local.id);
@@ -114,8 +114,15 @@ describe('PostgreSQL issue store', () => {
       [item(1, { title: 'Old' }), item(1, { title: 'New', updatedAt: new Date('2026-04-01T00:00:00Z') })],
       new Map(),
     );
-    expect(counts).toEqual({ created: 1, updated: 0, skipped: 1, failed: 0 });
+    expect(counts).toMatchObject({ created: 1, updated: 0, skipped: 1, failed: 0 });
     expect((await rows()).map((row) => row.title)).toEqual(['New']);
+  });
+
+  it('throws when the database itself fails, instead of counting every item as failed', async () => {
+    const other = await createTestDatabase();
+    const closing = createIssueStore(other.db);
+    await other.drop();
+    await expect(closing.writeBatch(scope(), [item(1)], new Map())).rejects.toThrow();
   });
 
   it('stores NUL characters as nothing instead of failing the batch', async () => {
@@ -127,7 +134,7 @@ describe('PostgreSQL issue store', () => {
   it('counts one unstorable item as failed and still stores the rest of its batch', async () => {
     const broken = item(2, { state: 'reopened' as never });
     const counts = await store.writeBatch(scope(), [item(1), broken, item(3)], new Map());
-    expect(counts).toEqual({ created: 2, updated: 0, skipped: 0, failed: 1 });
+    expect(counts).toEqual({ created: 2, updated: 0, skipped: 0, failed: 1, failedExternalIds: [broken.externalId] });
     expect((await rows()).map((row) => row.title)).toEqual(['Issue 1', 'Issue 3']);
   });
 });

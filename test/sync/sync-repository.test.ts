@@ -117,6 +117,34 @@ describe('syncRepository', () => {
     expect(stored).toMatchObject({ status: 'failed', error: expect.stringMatching(/rate limit.*\d{4}-\d{2}-\d{2}T/i) });
   });
 
+  it('keeps the watermark below an issue the database rejected, so the next incremental sync retries it', async () => {
+    github.repo('octo', 'rejected', {
+      issues: [
+        { title: 'Fine', updatedAt: new Date('2025-01-01T00:00:00Z') },
+        { title: 'Rejected', updatedAt: new Date('2025-02-01T00:00:00Z') },
+        { title: 'Also fine', updatedAt: new Date('2025-03-01T00:00:00Z') },
+      ],
+    });
+    const { deps, newOperation, request, repositoryId } = await setUp('rejected');
+    const { pool } = database.db;
+    await pool.query(`
+      CREATE FUNCTION reject_title() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.title = 'Rejected' THEN RAISE EXCEPTION 'rejected by a check' USING ERRCODE = 'check_violation'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER reject_title BEFORE INSERT ON "Issue" FOR EACH ROW EXECUTE FUNCTION reject_title();`);
+    try {
+      const operation = await newOperation();
+      const outcome = await syncRepository(deps, request(operation.id));
+      expect(outcome).toMatchObject({ status: 'completed', results: { created: 2, failed: 1 } });
+    } finally {
+      await pool.query('DROP TRIGGER reject_title ON "Issue"; DROP FUNCTION reject_title();');
+    }
+    const connection = await database.db.prisma.repositoryConnection.findUniqueOrThrow({ where: { id: repositoryId } });
+    expect(connection.issuesWatermark!.getTime()).toBe(new Date('2025-02-01T00:00:00Z').getTime() - 1);
+  });
+
   it('stops between pages when someone asks to cancel', async () => {
     github.repo('octo', 'cancelled', { issues: 400 });
     const { deps, newOperation, request, count, operations } = await setUp('cancelled');
