@@ -5,6 +5,8 @@
 import { Hono } from 'hono';
 import type { ReceiveGitHubWebhook } from '../github-app/receive-github-webhook.js';
 import type { Logger } from '../logger.js';
+import type { ApiDeps } from './api-deps.js';
+import { apiRoutes } from './api-routes.js';
 import { HttpError } from './http-error.js';
 import { githubAppNotConfiguredRoutes, githubWebhookRoutes } from './routes/github-webhooks.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
@@ -13,6 +15,8 @@ export interface AppDeps extends HealthDeps {
   log: Logger;
   /** The GitHub App's webhook receiver; absent when the App is not configured. */
   githubWebhooks?: { receive: ReceiveGitHubWebhook };
+  /** The HTTP API (projects, sync operations, admin); absent: health and webhooks only. */
+  api?: ApiDeps;
 }
 
 export function createApp(deps: AppDeps): Hono {
@@ -24,6 +28,7 @@ export function createApp(deps: AppDeps): Hono {
       ? githubWebhookRoutes({ receive: deps.githubWebhooks.receive, log: deps.log })
       : githubAppNotConfiguredRoutes(),
   );
+  if (deps.api) app.route('/', apiRoutes(deps.api));
   app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json(error.body(), error.status);

@@ -1,7 +1,7 @@
 /**
  * Starts a SyncOperation for a repository unless one is already pending or running. An active
- * operation whose process is gone (same host and its pid is dead, or no heartbeat for `staleAfterMs`)
- * is failed as abandoned first; the new operation continues from the last checkpoint of an
+ * operation whose process is gone (same host and its pid is dead, or no heartbeat for `staleAfterMs`,
+ * or its queue job says so) is failed as abandoned first; the new operation continues from the last checkpoint of an
  * interrupted one with the same options.
  */
 import {
@@ -32,17 +32,30 @@ export type ClaimResult =
 
 export const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
 
+export interface ClaimOptions {
+  clock?: () => Date;
+  staleAfterMs?: number;
+  /**
+   * Whether whatever runs the active operation is still on it, when the caller can tell better than
+   * a heartbeat (a queue job waiting for a worker or for a rate limit's reset sends none): true
+   * keeps it, false abandons it, null falls back to the owner and heartbeat rule.
+   */
+  isRunning?: (operation: OperationRecord) => Promise<boolean | null>;
+}
+
 export async function claimOperation(
   operations: OperationStore,
   input: ClaimInput,
-  options: { clock?: () => Date; staleAfterMs?: number } = {},
+  options: ClaimOptions = {},
 ): Promise<ClaimResult> {
   const now = (options.clock ?? (() => new Date()))().getTime();
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const active = await operations.findActive(input.repositoryId);
   if (active) {
+    const running = (await options.isRunning?.(active)) ?? null;
     const silentFor = now - (active.heartbeatAt ?? active.createdAt).getTime();
-    if (!isOwnerGone(active.jobId) && silentFor < staleAfterMs) return { status: 'already_running', operation: active };
+    const alive = running ?? (!isOwnerGone(active.jobId) && silentFor < staleAfterMs);
+    if (alive) return { status: 'already_running', operation: active };
     await operations.abandon(active.id, 'The process running this sync stopped before it finished.');
   }
   const previous = await operations.findResumable(input.repositoryId, {

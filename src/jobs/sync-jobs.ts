@@ -1,7 +1,8 @@
 /**
- * The seam between the adapters (GitHub App, HTTP API, CLI, scheduler) and whatever runs syncs: an
- * in-process runner now, a durable queue later. Adapters start syncs and listen to operations; they
- * never run the engine themselves.
+ * The seam between the adapters (GitHub App, HTTP API, CLI, scheduler) and whatever runs syncs:
+ * pg-boss jobs in the service (pg-boss-sync-jobs.ts), an in-process runner for the CLI
+ * (in-process-sync-jobs.ts). Adapters start syncs and listen to operations; they never run the
+ * engine themselves.
  */
 import type {
   OperationRecord,
@@ -37,6 +38,12 @@ export interface SyncJobs {
   /** Resolves with the operation once it has finished (or null when it is unknown). */
   waitFor(operationId: string): Promise<OperationRecord | null>;
   addListener(listener: OperationListener): void;
+  /**
+   * Called after `cancelRequested` was set on a pending or running operation (the engine stops at
+   * the next page boundary on its own); a runner may react sooner, e.g. drop a job still queued and
+   * finish its operation as cancelled. Optional: runners without a queue need nothing here.
+   */
+  cancel?(operationId: string): Promise<void>;
   /** Stops accepting work, cancels running syncs between pages and waits for them. */
   close(): Promise<void>;
 }

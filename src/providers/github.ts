@@ -13,6 +13,7 @@ import { parseGitHubBody } from './parse-github-body.js';
 import { gitHubIssueListSchema, gitHubRepositorySchema } from './github-schema.js';
 import { gitHubIssuePages } from './github-issue-pages.js';
 import { dependabotAlertPages } from './dependabot-alert-pages.js';
+import { getGitHubItem } from './github-item.js';
 import type { GitHubListingContext } from './github-listing-context.js';
 
 const DEFAULT_API_URL = 'https://api.github.com';
@@ -97,6 +98,7 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
     repository: (signal) => context.repository(signal),
     listIssues: (listOptions: ListOptions): AsyncIterable<Page> => gitHubIssuePages(context, listOptions),
     listSecurityAlerts: (listOptions: ListOptions): AsyncIterable<Page> => dependabotAlertPages(context, listOptions),
+    getIssue: (issueId, signal) => getGitHubItem(context, issueId, signal),
     async freshness(watermark, signal): Promise<Freshness> {
       const response = await get(
         '/repos/{owner}/{repo}/issues',

@@ -83,6 +83,11 @@ export interface Provider {
   listIssues(options: ListOptions): AsyncIterable<Page>;
   /** Absent where the host has no security alerts API. */
   listSecurityAlerts?(options: ListOptions): AsyncIterable<Page>;
+  /**
+   * One item by its `issueId` (`12`, `alert-3`, …), e.g. to check a manual link; null when the host
+   * has no such item (a pull request counts as none). Absent where a host does not offer it yet.
+   */
+  getIssue?(issueId: string, signal?: AbortSignal): Promise<ExternalIssue | null>;
   /** The cheapest call that tells whether anything changed since the watermark. */
   freshness(watermark: Date | null, signal?: AbortSignal): Promise<Freshness>;
   /** HTTP requests sent to the host by this provider so far (retries included). */

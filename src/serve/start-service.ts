@@ -1,8 +1,8 @@
 /**
- * Everything `serve` runs, wired once: the in-process sync jobs, the GitHub App (when configured)
+ * Everything `serve` runs, wired once: the sync jobs on pg-boss, the GitHub App (when configured)
  * whose installation clients the jobs' provider opener uses, the HTTP server with its routes, and the
  * smee webhook proxy in development. `close()` stops them in order: no new requests or deliveries,
- * running syncs cancelled between pages, then the server.
+ * running syncs stopped between pages and queued again for the next replica, then the server.
  */
 import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
@@ -11,7 +11,7 @@ import { createGitHubApp, type GitHubApp } from '../github-app/create-github-app
 import { loadGitHubAppConfig } from '../github-app/github-app-settings.js';
 import { createApp } from '../http/app.js';
 import { GITHUB_WEBHOOK_PATH } from '../http/routes/github-webhooks.js';
-import { createInProcessSyncJobs } from '../jobs/in-process-sync-jobs.js';
+import { createPgBossSyncJobs } from '../jobs/pg-boss-sync-jobs.js';
 import { createRepositoryProviderOpener } from '../jobs/open-repository-provider.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
@@ -45,22 +45,27 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const { config, log, db, stores, cipher } = deps;
   const githubConfig = await loadGitHubAppConfig(config);
   let github: GitHubApp | null = null;
-  const jobs = createInProcessSyncJobs({
+  // One opener for the jobs and the API (size estimates, repository checks, manual links).
+  const openProvider = createRepositoryProviderOpener({
+    config,
+    cipher,
+    log,
+    ...(githubConfig
+      ? {
+          installationOctokit: (installationId: string) => {
+            if (!github) throw new Error('The GitHub App is not running.');
+            return github.installationOctokit(installationId);
+          },
+        }
+      : {}),
+  });
+  const jobs = await createPgBossSyncJobs({
+    pool: db.pool,
     stores,
     log,
-    openProvider: createRepositoryProviderOpener({
-      config,
-      cipher,
-      log,
-      ...(githubConfig
-        ? {
-            installationOctokit: (installationId: string) => {
-              if (!github) throw new Error('The GitHub App is not running.');
-              return github.installationOctokit(installationId);
-            },
-          }
-        : {}),
-    }),
+    // Jobs left in the queue by an earlier run may need the GitHub App's clients: work starts below.
+    startWorkers: false,
+    openProvider,
   });
   let proxy: WebhookProxy | null = null;
   try {
@@ -69,12 +74,14 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     } else {
       log.info({}, 'GitHub App not configured: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET to receive its webhooks');
     }
+    await jobs.startWorkers();
     const app = createApp({
       log,
       checkDatabase: async () => {
         await db.pool.query('SELECT 1');
       },
       ...(github ? { githubWebhooks: github } : {}),
+      api: { db, stores, jobs, openProvider, cipher, adminToken: config.adminToken, log },
     });
     const http = await listen(app, config.port);
     const url = `http://localhost:${http.port}`;

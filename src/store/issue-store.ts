@@ -206,6 +206,21 @@ export interface OperationStore {
   ): Promise<OperationRecord | null>;
   /** True once someone asked to cancel this operation. */
   isCancelRequested(id: string): Promise<boolean>;
+  /**
+   * Records who runs the operation now (a queue job, a process) and refreshes its heartbeat. With
+   * `expected`, only while the jobId is still that one, so two supervisors cannot both take it over.
+   * False when nothing changed.
+   */
+  setJob(id: string, jobId: string, options?: { expected?: string | null }): Promise<boolean>;
+  /**
+   * Puts an active operation the engine stopped short of its end (its process stops, a transient
+   * error) back in the queue: its status while it waits, the job that resumes it from the
+   * checkpoint, and why it waits (null: no reason shown). False when it is no longer pending or
+   * running, or someone asked to cancel it.
+   */
+  requeue(id: string, input: { status: 'pending' | 'running'; jobId: string; error?: string | null }): Promise<boolean>;
+  /** Every pending or running operation, oldest first (the supervisor looks for ones whose process is gone). */
+  listActive(): Promise<OperationRecord[]>;
 }
 
 export interface RepositoryRecord {

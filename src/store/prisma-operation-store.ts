@@ -164,5 +164,29 @@ export function createOperationStore(db: Database, clock: () => Date = () => new
       const row = await prisma.syncOperation.findUnique({ where: { id }, select: { cancelRequested: true } });
       return row?.cancelRequested ?? false;
     },
+
+    async setJob(id, jobId, options = {}) {
+      const { count } = await prisma.syncOperation.updateMany({
+        where: { id, ...(options.expected !== undefined ? { jobId: options.expected } : {}) },
+        data: { jobId, heartbeatAt: clock() },
+      });
+      return count > 0;
+    },
+
+    async requeue(id, input) {
+      const { count } = await prisma.syncOperation.updateMany({
+        where: { id, status: { in: ['pending', 'running'] }, cancelRequested: false },
+        data: { status: input.status, jobId: input.jobId, error: input.error ?? null, heartbeatAt: clock() },
+      });
+      return count > 0;
+    },
+
+    async listActive() {
+      const rows = await prisma.syncOperation.findMany({
+        where: { status: { in: ['pending', 'running'] } },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      return rows.map(toOperationRecord);
+    },
   };
 }

@@ -14,6 +14,7 @@ export interface ProjectRecord {
 }
 
 export interface ProjectStore {
+  get(id: string): Promise<ProjectRecord | null>;
   findBySlug(slug: string): Promise<ProjectRecord | null>;
   /** The project with this slug, created (named after the slug) when it does not exist yet. */
   ensure(slug: string): Promise<ProjectRecord>;
@@ -25,6 +26,8 @@ export function createProjectStore(db: Database): ProjectStore {
   const { prisma } = db;
   const select = { id: true, slug: true, name: true } as const;
   return {
+    get: (id) => prisma.project.findUnique({ where: { id }, select }),
+
     findBySlug: (slug) => prisma.project.findUnique({ where: { slug }, select }),
 
     ensure: (slug) => prisma.project.upsert({ where: { slug }, create: { slug, name: slug }, update: {}, select }),

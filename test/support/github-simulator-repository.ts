@@ -189,6 +189,17 @@ export class SimulatedRepository {
     return this.issueJson(this.indexOf(number));
   }
 
+  /** Issue (or pull request) `number` as `GET /repos/{o}/{r}/issues/{n}` shows it; undefined when there is none. */
+  findIssue(number: number): Record<string, unknown> | undefined {
+    return Number.isInteger(number) && number >= 1 && number <= this.created.length ? this.issueJson(number - 1) : undefined;
+  }
+
+  /** Dependabot alert `number`; undefined when there is none. */
+  findAlert(number: number): Record<string, unknown> | undefined {
+    const alert = this.alerts[number - 1];
+    return alert ? this.alertJson(alert) : undefined;
+  }
+
   issueJson(index: number): Record<string, unknown> {
     const { api: apiUrl, html: htmlUrl } = this.urls;
     const number = index + 1;

@@ -202,6 +202,12 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     if (!authorized(request)) {
       return send(response, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
+    const single = /^\/repos\/([^/]+)\/([^/]+)\/(issues|dependabot\/alerts)\/(\d+)$/.exec(requestUrl.pathname);
+    if (method === 'GET' && single) {
+      const repository = repositories.get(`${decodeURIComponent(single[1]!)}/${decodeURIComponent(single[2]!)}`.toLowerCase());
+      const item = single[3] === 'issues' ? repository?.findIssue(Number(single[4])) : repository?.findAlert(Number(single[4]));
+      return item ? send(response, 200, item) : notFound(response);
+    }
     const match = /^\/repos\/([^/]+)\/([^/]+)(\/issues|\/dependabot\/alerts)?\/?$/.exec(requestUrl.pathname);
     if (method !== 'GET' || !match) return notFound(response);
     const repository = repositories.get(

@@ -1,0 +1,65 @@
+/**
+ * `Authorization: Bearer <token>`: a user's API token (looked up by its hash, not revoked) or
+ * `ADMIN_TOKEN` (compared in constant time). Anything else is a 401 that says what to send.
+ * Sets the `principal` the routes check roles on.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { hashApiToken } from '../../auth/api-token.js';
+import type { Logger } from '../../logger.js';
+import type { ApiTokenStore } from '../../store/prisma-api-token-store.js';
+import { HttpError } from '../http-error.js';
+import type { ApiEnv } from '../principal.js';
+
+export interface AuthenticateOptions {
+  tokens: ApiTokenStore;
+  /** The bootstrap admin token; unset: only user tokens are accepted. */
+  adminToken?: string | undefined;
+  log: Logger;
+  clock?: () => Date;
+  /** lastUsedAt is refreshed at most this often (60 s). */
+  touchEveryMs?: number;
+}
+
+const BEARER = /^Bearer\s+(\S.{0,1023})$/i;
+
+export function authenticate(options: AuthenticateOptions): MiddlewareHandler<ApiEnv> {
+  const clock = options.clock ?? (() => new Date());
+  const touchEveryMs = options.touchEveryMs ?? 60_000;
+  const adminDigest = options.adminToken ? digest(options.adminToken) : null;
+
+  return async function authenticateRequest(c, next) {
+    const header = c.req.header('authorization');
+    const token = header ? BEARER.exec(header.trim())?.[1]?.trim() : undefined;
+    if (!token) {
+      const message = header
+        ? 'The Authorization header must be "Bearer <token>".'
+        : 'Send an API token as "Authorization: Bearer <token>" (issue-sync users add prints one).';
+      throw new HttpError(401, 'unauthorized', message);
+    }
+    if (adminDigest && timingSafeEqual(digest(token), adminDigest)) {
+      c.set('principal', { kind: 'admin_token' });
+      return next();
+    }
+    const owner = await options.tokens.findActive(hashApiToken(token));
+    if (!owner) throw new HttpError(401, 'unauthorized', 'The API token is unknown or has been revoked.');
+    const now = clock();
+    if (!owner.lastUsedAt || now.getTime() - owner.lastUsedAt.getTime() >= touchEveryMs) {
+      await options.tokens
+        .touch(owner.tokenId, now, touchEveryMs)
+        .catch((error: unknown) => options.log.warn({ err: error, tokenId: owner.tokenId }, 'could not record token use'));
+    }
+    c.set('principal', {
+      kind: 'user',
+      userId: owner.userId,
+      name: owner.userName,
+      roles: new Map(owner.memberships.map((membership) => [membership.projectId, membership.role])),
+    });
+    return next();
+  };
+}
+
+/** Equal-length digests, so timingSafeEqual can compare tokens of any length. */
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

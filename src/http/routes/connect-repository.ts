@@ -1,0 +1,81 @@
+/**
+ * `POST /api/projects/:projectId/repositories`: an admin connects a repository read with a token
+ * `{provider, repo, token, apiUrl?}`. The token is checked with the host first (a bad token or an
+ * unknown repository is refused here, not at the first sync) and stored encrypted; the host's
+ * canonical path and URL are stored. Meant for GitLab and Bitbucket; GitHub repositories normally
+ * come from the GitHub App, but a GitHub repository with a token (GitHub Enterprise, or no App) is
+ * accepted too, as `issue-sync repos add` does. 201 for a new connection, 200 for a refreshed one.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { RepositoryRecord } from '../../store/issue-store.js';
+import type { ApiDeps } from '../api-deps.js';
+import { findProject } from '../find-project.js';
+import { httpUrl, oneOf, text } from '../plain-schemas.js';
+import type { ApiEnv } from '../principal.js';
+import { providerHttpError } from '../provider-http-error.js';
+import { readJsonBody } from '../read-json-body.js';
+
+const bodySchema = z.strictObject({
+  provider: oneOf(['gitlab', 'bitbucket', 'github']),
+  repo: text(300),
+  token: text(2000),
+  apiUrl: httpUrl().optional(),
+});
+
+export function connectRepositoryRoutes(deps: ApiDeps): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+  app.post('/api/projects/:projectId/repositories', async (c) => {
+    const project = await findProject(deps, c.get('principal'), c.req.param('projectId'), 'admin', 'connect a repository');
+    const body = await readJsonBody(c, bodySchema);
+    const apiUrl = body.apiUrl?.replace(/\/+$/, '') ?? null;
+    const encryptedToken = deps.cipher.encrypt(body.token);
+    // The connection as it would be stored, so the check reads the host exactly as later syncs will.
+    const candidate: RepositoryRecord = {
+      id: '',
+      projectId: project.id,
+      provider: body.provider,
+      fullPath: body.repo,
+      url: '',
+      apiUrl,
+      encryptedToken,
+      installationId: null,
+      active: true,
+      lastSyncAt: null,
+      issuesWatermark: null,
+      alertsWatermark: null,
+    };
+    let info;
+    try {
+      const provider = await deps.openProvider(candidate);
+      info = await provider.repository(c.req.raw.signal);
+    } catch (error) {
+      throw providerHttpError(error);
+    }
+    const existing = await deps.stores.repositories.findByPath(project.id, body.provider, info.fullName);
+    const connection = await deps.stores.repositories.connect({
+      projectId: project.id,
+      provider: body.provider,
+      fullPath: existing?.fullPath ?? info.fullName,
+      url: info.url,
+      apiUrl,
+      externalRepoId: info.id,
+      encryptedToken,
+    });
+    deps.log.info({ repositoryId: connection.id, provider: body.provider, repo: connection.fullPath }, 'repository connected over the API');
+    return c.json(
+      {
+        repository: {
+          id: connection.id,
+          provider: connection.provider,
+          fullPath: connection.fullPath,
+          url: connection.url,
+          apiUrl: connection.apiUrl,
+          active: connection.active,
+        },
+      },
+      existing ? 200 : 201,
+    );
+  });
+  return app;
+}

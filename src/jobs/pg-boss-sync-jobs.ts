@@ -1,0 +1,303 @@
+/**
+ * Runs syncs as durable pg-boss jobs in the same PostgreSQL, so any replica can run any sync and a
+ * crash loses at most one page of work.
+ *
+ * - start() writes the operation first (the API can answer at once), then queues its job. One
+ *   active operation per repository is enforced by the operations' unique index; the queue's
+ *   `exclusive` policy keyed by repository keeps a second job from running it twice.
+ * - A worker (at most `concurrency` per process) runs the engine from the operation's checkpoint;
+ *   see run-sync-job.ts for what each outcome does to the job.
+ * - The supervisor (supervise-operations.ts) resumes or fails operations whose process died.
+ * - close() stops taking jobs, stops running syncs between pages, puts them back to `pending` with a
+ *   new job (another replica, or this one after a restart, resumes them), then stops pg-boss.
+ *
+ * Listeners hear about operations this process runs: progress (throttled) and their end. An
+ * operation that finishes on another replica is not announced here; waitFor() still sees it,
+ * because it reads the operation from the database.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { JobWithMetadata } from 'pg-boss';
+import type { Logger } from '../logger.js';
+import type { Provider } from '../providers/provider.js';
+import type {
+  IssueStore,
+  OperationRecord,
+  OperationStore,
+  RepositoryRecord,
+  RepositoryStore,
+} from '../store/issue-store.js';
+import { claimOperation } from './claim-operation.js';
+import { parseJobRef, queuedJobRef } from './job-ref.js';
+import { processOwnerId } from './process-owner.js';
+import { createSyncJobHandler } from './run-sync-job.js';
+import { superviseOperations, type SupervisionReport } from './supervise-operations.js';
+import type { OperationListener, SyncJobs } from './sync-jobs.js';
+import {
+  createSyncBoss,
+  createSyncQueues,
+  DEFAULT_SYNC_JOB_POLICY,
+  sendSyncJob,
+  SUPERVISE_QUEUE,
+  SYNC_QUEUE,
+  type SyncJobData,
+  type SyncJobPolicy,
+} from './sync-queue.js';
+
+export interface PgBossSyncJobsDeps {
+  /** The process's pool; pg-boss keeps its tables in `schema` (`pgboss`) of the same database. */
+  pool: pg.Pool;
+  stores: { issues: IssueStore; operations: OperationStore; repositories: RepositoryStore };
+  /** The provider for a connected repository (decrypted token, or the GitHub App's installation client). */
+  openProvider(repository: RepositoryRecord): Promise<Provider>;
+  log: Logger;
+  clock?: () => Date;
+  /** Syncs this process runs at once (4); more wait in the queue. */
+  concurrency?: number;
+  /** Retries, backoff, expiry and heartbeat of sync jobs (see sync-queue.ts). */
+  policy?: Partial<SyncJobPolicy>;
+  /** How often an idle worker looks for jobs (2 s); jobs started in this process wake it at once. */
+  pollingIntervalSeconds?: number;
+  /** An operation with no word from its runner for this long may be taken over by the supervisor (2 min). */
+  staleAfterMs?: number;
+  /** The supervisor's pg-boss schedule (every minute). */
+  superviseCron?: string;
+  /** How often pg-boss fails jobs whose heartbeat or expiry ran out (60 s). */
+  bossSuperviseIntervalSeconds?: number;
+  /** How often listeners hear about progress (5 s). */
+  progressEveryMs?: number;
+  /** How often waitFor() reads an operation another replica runs (1 s). */
+  waitPollMs?: number;
+  schema?: string;
+  /**
+   * Start this process's workers and the supervisor right away (true). False leaves it to
+   * startWorkers(), for a service whose provider opener needs something started after the runner.
+   */
+  startWorkers?: boolean;
+}
+
+export interface PgBossSyncJobs extends SyncJobs {
+  /** Drops a job still queued and finishes its operation as cancelled (after `cancelRequested` was set). */
+  cancel(operationId: string): Promise<void>;
+  /** One supervisor pass now (it also runs on its schedule and when the workers start). */
+  supervise(): Promise<SupervisionReport>;
+  /** Starts taking jobs (once; see `startWorkers` in the deps). */
+  startWorkers(): Promise<void>;
+}
+
+const ACTIVE: ReadonlySet<string> = new Set(['pending', 'running']);
+const QUEUED_STATES: ReadonlySet<string> = new Set(['created', 'retry']);
+const LIVE_STATES: ReadonlySet<string> = new Set(['created', 'retry', 'active']);
+
+export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<PgBossSyncJobs> {
+  const { stores, log } = deps;
+  const { operations } = stores;
+  const clock = deps.clock ?? (() => new Date());
+  const policy: SyncJobPolicy = { ...DEFAULT_SYNC_JOB_POLICY, ...deps.policy };
+  const staleAfterMs = deps.staleAfterMs ?? 2 * 60_000;
+  const waitPollMs = deps.waitPollMs ?? 1000;
+  const listeners: OperationListener[] = [];
+  const waiters = new Map<string, Set<() => void>>();
+  /** Runs of this process by operation id, settled once their listeners were told. */
+  const local = new Map<string, Promise<void>>();
+  const closing = new AbortController();
+  let closed: Promise<void> | null = null;
+
+  const boss = createSyncBoss(deps.pool, {
+    ...(deps.schema ? { schema: deps.schema } : {}),
+    ...(deps.bossSuperviseIntervalSeconds ? { superviseIntervalSeconds: deps.bossSuperviseIntervalSeconds } : {}),
+  });
+  boss.on('error', (error) => log.warn({ err: error }, 'pg-boss error'));
+  boss.on('warning', (warning) => log.warn({ data: warning.data }, `pg-boss warning: ${warning.message}`));
+
+  const wake = (operationId?: string) => {
+    const sets = operationId ? [waiters.get(operationId)] : [...waiters.values()];
+    for (const set of sets) for (const resolve of set ?? []) resolve();
+  };
+
+  const notify = async (operation: OperationRecord, event: 'progress' | 'finished') => {
+    for (const listener of listeners) {
+      try {
+        await listener(operation, event);
+      } catch (error) {
+        log.warn({ err: error, operationId: operation.id, event }, 'operation listener failed');
+      }
+    }
+    if (event === 'finished') wake(operation.id);
+  };
+
+  /** Whether the operation's job is still queued or running; null when it has no pg-boss job (yet). */
+  const isRunning = async (operation: OperationRecord): Promise<boolean | null> => {
+    const ref = parseJobRef(operation.jobId);
+    if (!ref) return null;
+    const [job] = await boss.findJobs(SYNC_QUEUE, { id: ref.jobId });
+    return job ? LIVE_STATES.has(job.state) : null;
+  };
+
+  /**
+   * Queues the operation's first job. The repository's key can still be held by a job of an earlier
+   * operation: a deferred or retrying one whose operation has ended since is dropped, an active one
+   * is about to complete.
+   */
+  const enqueue = async (jobId: string, repositoryId: string, data: SyncJobData) => {
+    for (let attempt = 1; ; attempt++) {
+      if (await sendSyncJob(boss, policy, { id: jobId, repositoryId, data })) return;
+      for (const job of await boss.findJobs<SyncJobData>(SYNC_QUEUE, { key: repositoryId, queued: true })) {
+        const owner = await operations.get(job.data.operationId);
+        if (!owner || !ACTIVE.has(owner.status)) await boss.cancel(SYNC_QUEUE, job.id);
+      }
+      if (attempt >= 20) {
+        throw new Error(`A job of an earlier sync of repository ${repositoryId} is still in the queue; try again in a minute.`);
+      }
+      await sleep(250);
+    }
+  };
+
+  const supervise = () =>
+    superviseOperations({ boss, policy, operations, log: log.child({ component: 'sync-supervisor' }), clock, staleAfterMs });
+
+  const handle = createSyncJobHandler({
+    boss,
+    policy,
+    stores,
+    openProvider: deps.openProvider,
+    log,
+    clock,
+    owner: processOwnerId('serve'),
+    closing: closing.signal,
+    notify,
+    progressEveryMs: deps.progressEveryMs ?? 5000,
+  });
+
+  let workerId: string | null = null;
+  let working: Promise<void> | null = null;
+  const startWorkers = async () => {
+    workerId = await boss.work(
+      SYNC_QUEUE,
+      {
+        includeMetadata: true,
+        batchSize: 1,
+        localConcurrency: deps.concurrency ?? 4,
+        pollingIntervalSeconds: deps.pollingIntervalSeconds ?? 2,
+      },
+      async ([job]: JobWithMetadata<SyncJobData>[]) => {
+        if (!job) return;
+        const { operationId } = job.data;
+        const run = handle(job);
+        const settled = run.then(() => undefined, () => undefined);
+        local.set(operationId, settled);
+        try {
+          await run;
+        } finally {
+          if (local.get(operationId) === settled) local.delete(operationId);
+        }
+      },
+    );
+    await boss.work(SUPERVISE_QUEUE, async () => {
+      await supervise();
+    });
+    await boss.schedule(SUPERVISE_QUEUE, deps.superviseCron ?? '* * * * *');
+    await supervise().catch((error: unknown) => log.warn({ err: error }, 'supervisor pass failed'));
+  };
+
+  await boss.start();
+  try {
+    await createSyncQueues(boss, policy);
+    if (deps.startWorkers ?? true) await (working = startWorkers());
+  } catch (error) {
+    await boss.stop({ graceful: false, close: false }).catch(() => undefined);
+    throw error;
+  }
+
+  return {
+    async start(input) {
+      if (closing.signal.aborted) throw new Error('The sync runner is shutting down.');
+      const jobId = randomUUID();
+      const claim = await claimOperation(operations, { ...input, jobId: queuedJobRef(jobId) }, { clock, isRunning });
+      if (claim.status === 'already_running') return claim;
+      const { operation, resumeFrom } = claim;
+      // The job resumes from the operation's own checkpoint, whichever replica runs it.
+      if (resumeFrom) {
+        await operations.saveCheckpoint(
+          operation.id,
+          resumeFrom,
+          { ...operation.progress, processed: resumeFrom.processed },
+          resumeFrom.results,
+        );
+      }
+      const since = input.since
+        ? { issues: input.since.issues?.toISOString() ?? null, security: input.since.security?.toISOString() ?? null }
+        : null;
+      try {
+        await enqueue(jobId, input.repositoryId, { operationId: operation.id, since });
+      } catch (error) {
+        await operations.abandon(operation.id, 'The sync could not be queued.').catch(() => undefined);
+        throw error;
+      }
+      if (workerId) boss.notifyWorker(workerId);
+      return { status: 'started', operation: (await operations.get(operation.id)) ?? operation };
+    },
+
+    async waitFor(operationId) {
+      for (;;) {
+        const operation = await operations.get(operationId);
+        if (!operation || !ACTIVE.has(operation.status) || closing.signal.aborted) {
+          // Run here: answer once the run is over and its listeners were told.
+          const run = local.get(operationId);
+          if (!run) return operation;
+          await run;
+          return operations.get(operationId);
+        }
+        await new Promise<void>((resolve) => {
+          const set = waiters.get(operationId) ?? new Set();
+          waiters.set(operationId, set);
+          const done = () => {
+            clearTimeout(timer);
+            set.delete(done);
+            if (set.size === 0) waiters.delete(operationId);
+            resolve();
+          };
+          const timer = setTimeout(done, waitPollMs);
+          set.add(done);
+        });
+      }
+    },
+
+    addListener(listener) {
+      listeners.push(listener);
+    },
+
+    async cancel(operationId) {
+      const operation = await operations.get(operationId);
+      if (!operation || !ACTIVE.has(operation.status)) return;
+      const ref = parseJobRef(operation.jobId);
+      const [job] = ref ? await boss.findJobs(SYNC_QUEUE, { id: ref.jobId }) : [];
+      // A running sync stops at its next page; one still waiting in the queue (for a worker, a
+      // retry or a rate limit's reset) ends now.
+      if (!job || !QUEUED_STATES.has(job.state)) return;
+      await boss.cancel(SYNC_QUEUE, job.id);
+      await operations.finish(operationId, { status: 'cancelled', results: operation.results, error: 'The sync was cancelled.' });
+      const cancelled = await operations.get(operationId);
+      if (cancelled) await notify(cancelled, 'finished');
+    },
+
+    supervise,
+
+    async startWorkers() {
+      if (closing.signal.aborted) throw new Error('The sync runner is shutting down.');
+      working ??= startWorkers();
+      await working;
+    },
+
+    close() {
+      closed ??= (async () => {
+        closing.abort(new Error('The service is stopping.'));
+        wake();
+        await boss.offWork(SYNC_QUEUE, { wait: true }).catch((error: unknown) => log.warn({ err: error }, 'sync workers did not stop cleanly'));
+        await boss.stop({ graceful: true, close: false, timeout: 30_000 });
+      })();
+      return closed;
+    },
+  };
+}

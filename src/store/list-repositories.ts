@@ -1,0 +1,58 @@
+/**
+ * A project's repository connections with what people check first: webhook health, the last
+ * delivery, the last completed sync and the latest operation (whatever its status). Never a token.
+ */
+import type { Database } from '../db/client.js';
+import type { OperationStatus, SyncTrigger, SyncType } from './issue-store.js';
+import type { WebhookStatus } from './find-project-repository.js';
+
+export interface RepositoryListItem {
+  id: string;
+  provider: 'github' | 'gitlab' | 'bitbucket';
+  fullPath: string;
+  url: string;
+  apiUrl: string | null;
+  active: boolean;
+  /** Read through the GitHub App's installation, or with a stored token. */
+  access: 'github_app' | 'token' | 'anonymous';
+  webhookStatus: WebhookStatus;
+  lastWebhookAt: Date | null;
+  lastSyncAt: Date | null;
+  lastOperation: {
+    id: string;
+    status: OperationStatus;
+    syncType: SyncType;
+    trigger: SyncTrigger;
+    createdAt: Date;
+    completedAt: Date | null;
+  } | null;
+  createdAt: Date;
+}
+
+export async function listRepositories(db: Database, projectId: string): Promise<RepositoryListItem[]> {
+  const rows = await db.prisma.repositoryConnection.findMany({
+    where: { projectId },
+    orderBy: [{ fullPath: 'asc' }, { id: 'asc' }],
+    include: {
+      operations: {
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: 1,
+        select: { id: true, status: true, syncType: true, trigger: true, createdAt: true, completedAt: true },
+      },
+    },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    provider: row.provider,
+    fullPath: row.fullPath,
+    url: row.url,
+    apiUrl: row.apiUrl,
+    active: row.active,
+    access: row.installationId ? 'github_app' : row.encryptedToken ? 'token' : 'anonymous',
+    webhookStatus: row.webhookStatus,
+    lastWebhookAt: row.lastWebhookAt,
+    lastSyncAt: row.lastSyncAt,
+    lastOperation: row.operations[0] ?? null,
+    createdAt: row.createdAt,
+  }));
+}

@@ -1,0 +1,53 @@
+/**
+ * What the sync runner tests (and their child process) share: stores on a database, a provider
+ * opener that decrypts the connection's token like the service does but gives up on a rate limit at
+ * once and retries 5xx quickly, and a pg-boss runner tuned to poll and retry in a blink.
+ */
+import type { Database } from '../../src/db/client.js';
+import type { TokenCipher } from '../../src/crypto/token-cipher.js';
+import { createPgBossSyncJobs, type PgBossSyncJobsDeps } from '../../src/jobs/pg-boss-sync-jobs.js';
+import type { Logger } from '../../src/logger.js';
+import { createProvider } from '../../src/providers/index.js';
+import type { RepositoryRecord } from '../../src/store/issue-store.js';
+import { createIssueStore } from '../../src/store/prisma-issue-store.js';
+import { createOperationStore } from '../../src/store/prisma-operation-store.js';
+import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
+
+export function storesOf(db: Database) {
+  return {
+    issues: createIssueStore(db),
+    operations: createOperationStore(db),
+    repositories: createRepositoryStore(db),
+  };
+}
+
+export function fastProviderOpener(cipher: TokenCipher, log: Logger) {
+  return async (repository: RepositoryRecord) =>
+    createProvider(repository.provider, {
+      repo: repository.fullPath,
+      apiUrl: repository.apiUrl!,
+      token: cipher.decrypt(repository.encryptedToken!),
+      maxRateLimitWaitMs: 0,
+      retryBaseMs: 5,
+      log,
+    });
+}
+
+export function startTestRunner(
+  db: Database,
+  options: { cipher: TokenCipher; log: Logger } & Partial<PgBossSyncJobsDeps>,
+) {
+  const { cipher, log, ...overrides } = options;
+  return createPgBossSyncJobs({
+    pool: db.pool,
+    stores: storesOf(db),
+    openProvider: fastProviderOpener(cipher, log),
+    log,
+    pollingIntervalSeconds: 0.5,
+    policy: { retryDelaySeconds: 1, retryDelayMaxSeconds: 2, heartbeatSeconds: 10 },
+    staleAfterMs: 1000,
+    waitPollMs: 100,
+    progressEveryMs: 0,
+    ...overrides,
+  });
+}
