@@ -16,7 +16,8 @@ import type {
 import { syncRepository } from '../sync/sync-repository.js';
 import { claimOperation } from './claim-operation.js';
 import { processOwnerId } from './process-owner.js';
-import type { OperationListener, StartSyncInput, SyncJobs } from './sync-jobs.js';
+import { createOperationListeners } from './operation-listeners.js';
+import type { StartSyncInput, SyncJobs } from './sync-jobs.js';
 
 export interface InProcessSyncJobsDeps {
   stores: { issues: IssueStore; operations: OperationStore; repositories: RepositoryStore };
@@ -31,20 +32,12 @@ export interface InProcessSyncJobsDeps {
 export function createInProcessSyncJobs(deps: InProcessSyncJobsDeps): SyncJobs {
   const { stores, log } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const listeners: OperationListener[] = [];
+  const listeners = createOperationListeners(log);
   const running = new Map<string, Promise<OperationRecord | null>>();
   const controller = new AbortController();
   const owner = processOwnerId('serve');
 
-  const notify = async (operation: OperationRecord, event: 'progress' | 'finished') => {
-    for (const listener of listeners) {
-      try {
-        await listener(operation, event);
-      } catch (error) {
-        log.warn({ err: error, operationId: operation.id, event }, 'operation listener failed');
-      }
-    }
-  };
+  const notify = listeners.notify;
 
   const fail = async (operation: OperationRecord, error: unknown) => {
     await stores.operations.finish(operation.id, { status: 'failed', results: operation.results, error: errorMessage(error) });
@@ -116,7 +109,7 @@ export function createInProcessSyncJobs(deps: InProcessSyncJobsDeps): SyncJobs {
     },
 
     addListener(listener) {
-      listeners.push(listener);
+      listeners.add(listener);
     },
 
     async close() {

@@ -29,11 +29,12 @@ import type {
   RepositoryStore,
 } from '../store/issue-store.js';
 import { claimOperation } from './claim-operation.js';
+import { createOperationListeners } from './operation-listeners.js';
 import { parseJobRef, queuedJobRef } from './job-ref.js';
 import { processOwnerId } from './process-owner.js';
 import { createSyncJobHandler } from './run-sync-job.js';
 import { superviseOperations, type SupervisionReport } from './supervise-operations.js';
-import type { OperationListener, SyncJobs } from './sync-jobs.js';
+import type { SyncJobs } from './sync-jobs.js';
 import {
   createSyncBoss,
   createSyncQueues,
@@ -97,7 +98,7 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
   const policy: SyncJobPolicy = { ...DEFAULT_SYNC_JOB_POLICY, ...deps.policy };
   const staleAfterMs = deps.staleAfterMs ?? 2 * 60_000;
   const waitPollMs = deps.waitPollMs ?? 1000;
-  const listeners: OperationListener[] = [];
+  const listeners = createOperationListeners(log);
   const waiters = new Map<string, Set<() => void>>();
   /** Runs of this process by operation id, settled once their listeners were told. */
   const local = new Map<string, Promise<void>>();
@@ -117,13 +118,7 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
   };
 
   const notify = async (operation: OperationRecord, event: 'progress' | 'finished') => {
-    for (const listener of listeners) {
-      try {
-        await listener(operation, event);
-      } catch (error) {
-        log.warn({ err: error, operationId: operation.id, event }, 'operation listener failed');
-      }
-    }
+    await listeners.notify(operation, event);
     if (event === 'finished') wake(operation.id);
   };
 
@@ -265,7 +260,7 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
     },
 
     addListener(listener) {
-      listeners.push(listener);
+      listeners.add(listener);
     },
 
     async cancel(operationId) {
