@@ -1,6 +1,6 @@
 /**
  * The real service for GitHub App tests: `startService` (Hono on a free port, the Probot app, the
- * in-process sync jobs) on a test database, with GITHUB_API_URL pointing at the loopback GitHub
+ * pg-boss sync jobs) on a test database, with GITHUB_API_URL pointing at the loopback GitHub
  * simulator for listings. Only the installation token endpoint, which the simulator does not have,
  * is mocked with nock; its reply checks the App's JWT (RS256, issued by APP_ID) with the public key.
  *
