@@ -9,28 +9,15 @@ import { processOwnerId } from '../src/jobs/process-owner.js';
 import type { Logger } from '../src/logger.js';
 import { createProvider } from '../src/providers/index.js';
 import type { Provider } from '../src/providers/provider.js';
-import type { IssueStore, OperationStore, RepositoryStore, SyncType } from '../src/store/issue-store.js';
-import { createIssueStore } from '../src/store/prisma-issue-store.js';
-import { createOperationStore } from '../src/store/prisma-operation-store.js';
-import { createProjectStore, type ProjectStore } from '../src/store/prisma-project-store.js';
-import { createRepositoryStore } from '../src/store/prisma-repository-store.js';
+import type { SyncType } from '../src/store/issue-store.js';
 import { syncRepository, type SyncOutcome } from '../src/sync/sync-repository.js';
+import { createStores, type Stores } from '../src/store/create-stores.js';
 
-export interface Stores {
-  issues: IssueStore;
-  operations: OperationStore;
-  repositories: RepositoryStore;
-  projects: ProjectStore;
-}
+export type { Stores };
 
 /** The stores as src/runtime.ts opens them. */
 export function openStores(db: Database, log: Logger): Stores {
-  return {
-    issues: createIssueStore(db, { log }),
-    projects: createProjectStore(db),
-    operations: createOperationStore(db),
-    repositories: createRepositoryStore(db),
-  };
+  return createStores(db, { log });
 }
 
 /** A GitHub provider as the CLI opens it (src/cli/open-provider.ts), pointed at the simulator. */

@@ -10,18 +10,14 @@ import { createDatabase, type Database } from './db/client.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import type { Logger } from './logger.js';
-import type { IssueStore, OperationStore, RepositoryStore } from './store/issue-store.js';
-import { createIssueStore } from './store/prisma-issue-store.js';
-import { createProjectStore, type ProjectStore } from './store/prisma-project-store.js';
-import { createOperationStore } from './store/prisma-operation-store.js';
-import { createRepositoryStore } from './store/prisma-repository-store.js';
+import { createStores, type Stores } from './store/create-stores.js';
 
 export interface Runtime {
   config: Config;
   log: Logger;
   db: Database;
   cipher: TokenCipher;
-  stores: { issues: IssueStore; operations: OperationStore; repositories: RepositoryStore; projects: ProjectStore };
+  stores: Stores;
   /** Migrations applied while opening. */
   appliedMigrations: string[];
   /** Where the database is, without credentials, for messages. */
@@ -43,12 +39,7 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
       log,
       db: opened,
       cipher: createTokenCipher(key),
-      stores: {
-        issues: createIssueStore(opened, { log }),
-        projects: createProjectStore(opened),
-        operations: createOperationStore(opened),
-        repositories: createRepositoryStore(opened),
-      },
+      stores: createStores(opened, { log }),
       appliedMigrations,
       databaseLabel: labelOf(url, embedded !== null),
       async close() {

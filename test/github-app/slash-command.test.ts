@@ -14,13 +14,10 @@ import { processOwnerId } from '../../src/jobs/process-owner.js';
 import type { SyncJobs } from '../../src/jobs/sync-jobs.js';
 import { silentLogger } from '../../src/logger.js';
 import type { OperationRecord } from '../../src/store/issue-store.js';
-import { createIssueStore } from '../../src/store/prisma-issue-store.js';
-import { createOperationStore } from '../../src/store/prisma-operation-store.js';
-import { createProjectStore } from '../../src/store/prisma-project-store.js';
-import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
 import { emptyResults } from '../../src/sync/progress-tracker.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createStores } from '../../src/store/create-stores.js';
 
 interface CommentPayload {
   action: string;
@@ -89,12 +86,7 @@ let deps: GitHubAppDeps;
 beforeEach(async () => {
   unmatched.length = 0;
   const log = silentLogger();
-  const stores = {
-    issues: createIssueStore(database.db),
-    operations: createOperationStore(database.db),
-    repositories: createRepositoryStore(database.db),
-    projects: createProjectStore(database.db),
-  };
+  const stores = createStores(database.db);
   jobs = createInProcessSyncJobs({
     stores,
     openProvider: createRepositoryProviderOpener({ config: loadConfig({}), cipher, log }),

@@ -4,12 +4,9 @@ import { loadConfig } from '../../src/config.js';
 import { createTokenCipher } from '../../src/crypto/token-cipher.js';
 import { silentLogger } from '../../src/logger.js';
 import { startService } from '../../src/serve/start-service.js';
-import { createIssueStore } from '../../src/store/prisma-issue-store.js';
-import { createOperationStore } from '../../src/store/prisma-operation-store.js';
-import { createProjectStore } from '../../src/store/prisma-project-store.js';
-import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
 import { sign, startGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
 import { ACCOUNT, INSTALLATION_ID, installationEvent, issuesEvent, merge, pingEvent } from '../support/webhook-payloads.js';
+import { createStores } from '../../src/store/create-stores.js';
 
 const repo = { id: 186853002, fullName: `${ACCOUNT}/Hello-World` };
 
@@ -157,12 +154,7 @@ describe('POST /api/github/webhooks', () => {
       log: silentLogger(),
       db,
       cipher: createTokenCipher(Buffer.alloc(32, 3)),
-      stores: {
-        issues: createIssueStore(db),
-        operations: createOperationStore(db),
-        repositories: createRepositoryStore(db),
-        projects: createProjectStore(db),
-      },
+      stores: createStores(db),
     });
     try {
       expect(service.github).toBeNull();

@@ -4,12 +4,10 @@ import { createTokenCipher } from '../../src/crypto/token-cipher.js';
 import { createInProcessSyncJobs } from '../../src/jobs/in-process-sync-jobs.js';
 import { createRepositoryProviderOpener } from '../../src/jobs/open-repository-provider.js';
 import { silentLogger } from '../../src/logger.js';
-import { createIssueStore } from '../../src/store/prisma-issue-store.js';
-import { createOperationStore } from '../../src/store/prisma-operation-store.js';
-import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
 import type { OperationRecord } from '../../src/store/issue-store.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { createStores } from '../../src/store/create-stores.js';
 
 let github: GitHubSimulator;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -36,11 +34,7 @@ describe('in-process sync jobs', () => {
     });
     const log = silentLogger();
     const jobs = createInProcessSyncJobs({
-      stores: {
-        issues: createIssueStore(database.db),
-        operations: createOperationStore(database.db),
-        repositories: createRepositoryStore(database.db),
-      },
+      stores: createStores(database.db),
       openProvider: createRepositoryProviderOpener({ config: loadConfig({}), cipher, log }),
       log,
     });

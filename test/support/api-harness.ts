@@ -12,12 +12,10 @@ import { createInProcessSyncJobs } from '../../src/jobs/in-process-sync-jobs.js'
 import { createRepositoryProviderOpener } from '../../src/jobs/open-repository-provider.js';
 import type { SyncJobs } from '../../src/jobs/sync-jobs.js';
 import { silentLogger } from '../../src/logger.js';
-import { createIssueStore } from '../../src/store/prisma-issue-store.js';
-import { createOperationStore } from '../../src/store/prisma-operation-store.js';
-import { createProjectStore, type Role } from '../../src/store/prisma-project-store.js';
-import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
+import type { Role } from '../../src/store/prisma-project-store.js';
 import type { GitHubSimulator } from './github-simulator.js';
 import type { TestDatabase } from './test-database.js';
+import { createStores } from '../../src/store/create-stores.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 export const GITHUB_TOKEN = 'ghp_api_tests';
@@ -62,12 +60,7 @@ export function startApiHarness(
   const { db } = database;
   const log = silentLogger();
   const cipher = createTokenCipher(Buffer.alloc(32, 9));
-  const stores = {
-    issues: createIssueStore(db),
-    operations: createOperationStore(db),
-    repositories: createRepositoryStore(db),
-    projects: createProjectStore(db),
-  };
+  const stores = createStores(db);
   const openProvider = createRepositoryProviderOpener({ config: loadConfig({}), cipher, log });
   const jobs = createInProcessSyncJobs({ stores, log, openProvider });
   const app = createApp({

@@ -15,13 +15,10 @@ import { createTokenCipher } from '../../src/crypto/token-cipher.js';
 import { silentLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/serve/start-service.js';
 import type { OperationRecord } from '../../src/store/issue-store.js';
-import { createIssueStore } from '../../src/store/prisma-issue-store.js';
-import { createOperationStore } from '../../src/store/prisma-operation-store.js';
-import { createProjectStore } from '../../src/store/prisma-project-store.js';
-import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
 import { toOperationRecord } from '../../src/store/prisma-operation-store.js';
 import { startGitHubSimulator, type GitHubSimulator } from './github-simulator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createStores } from '../../src/store/create-stores.js';
 
 export const APP_ID = '4242';
 export const WEBHOOK_SECRET = 'webhook-secret-for-tests';
@@ -107,12 +104,7 @@ export async function startGitHubAppServer(
     log: silentLogger(),
     db,
     cipher: createTokenCipher(Buffer.alloc(32, 3)),
-    stores: {
-      issues: createIssueStore(db),
-      operations: createOperationStore(db),
-      repositories: createRepositoryStore(db),
-      projects: createProjectStore(db),
-    },
+    stores: createStores(db),
   });
   const url = `http://127.0.0.1:${service.port}`;
 

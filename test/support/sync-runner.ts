@@ -9,16 +9,10 @@ import { createPgBossSyncJobs, type PgBossSyncJobsDeps } from '../../src/jobs/pg
 import type { Logger } from '../../src/logger.js';
 import { createProvider } from '../../src/providers/index.js';
 import type { RepositoryRecord } from '../../src/store/issue-store.js';
-import { createIssueStore } from '../../src/store/prisma-issue-store.js';
-import { createOperationStore } from '../../src/store/prisma-operation-store.js';
-import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
+import { createStores } from '../../src/store/create-stores.js';
 
 export function storesOf(db: Database) {
-  return {
-    issues: createIssueStore(db),
-    operations: createOperationStore(db),
-    repositories: createRepositoryStore(db),
-  };
+  return createStores(db);
 }
 
 export function fastProviderOpener(cipher: TokenCipher, log: Logger) {
