@@ -1,8 +1,8 @@
 /**
  * The seam between the adapters (GitHub App, HTTP API, CLI, scheduler) and whatever runs syncs:
- * pg-boss jobs in the service (pg-boss-sync-jobs.ts), an in-process runner for the CLI
- * (in-process-sync-jobs.ts). Adapters start syncs and listen to operations; they never run the
- * engine themselves.
+ * pg-boss jobs in the service (pg-boss-sync-jobs.ts); tests also use a queue-less runner
+ * (test/support/in-process-sync-jobs.ts). Adapters start syncs and listen to operations; they never
+ * run the engine themselves.
  */
 import type {
   OperationRecord,

@@ -8,7 +8,7 @@ import { createTokenCipher } from '../../src/crypto/token-cipher.js';
 import type { GitHubAppDeps } from '../../src/github-app/github-app-deps.js';
 import { registerSlashCommands } from '../../src/github-app/slash-command.js';
 import { syncReplyText } from '../../src/github-app/sync-reply-text.js';
-import { createInProcessSyncJobs } from '../../src/jobs/in-process-sync-jobs.js';
+import { createInProcessSyncJobs } from '../support/in-process-sync-jobs.js';
 import { createRepositoryProviderOpener } from '../../src/jobs/open-repository-provider.js';
 import { processOwnerId } from '../../src/jobs/process-owner.js';
 import type { SyncJobs } from '../../src/jobs/sync-jobs.js';

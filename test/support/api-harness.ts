@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createTokenCipher, type TokenCipher } from '../../src/crypto/token-cipher.js';
 import { createApp } from '../../src/http/app.js';
 import type { ApiDeps } from '../../src/http/api-deps.js';
-import { createInProcessSyncJobs } from '../../src/jobs/in-process-sync-jobs.js';
+import { createInProcessSyncJobs } from './in-process-sync-jobs.js';
 import { createRepositoryProviderOpener } from '../../src/jobs/open-repository-provider.js';
 import type { SyncJobs } from '../../src/jobs/sync-jobs.js';
 import { silentLogger } from '../../src/logger.js';

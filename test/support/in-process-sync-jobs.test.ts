@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createTokenCipher } from '../../src/crypto/token-cipher.js';
-import { createInProcessSyncJobs } from '../../src/jobs/in-process-sync-jobs.js';
+import { createInProcessSyncJobs } from './in-process-sync-jobs.js';
 import { createRepositoryProviderOpener } from '../../src/jobs/open-repository-provider.js';
 import { silentLogger } from '../../src/logger.js';
 import type { OperationRecord } from '../../src/store/issue-store.js';
-import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { startGitHubSimulator, type GitHubSimulator } from './github-simulator.js';
+import { createTestDatabase } from './test-database.js';
 import { createStores } from '../../src/store/create-stores.js';
 
 let github: GitHubSimulator;

@@ -1,10 +1,12 @@
 /**
- * Runs syncs inside this process. A sync that hits an exhausted rate limit sleeps on a timer until
- * the reset and continues from its checkpoint; closing cancels running syncs between pages.
+ * A SyncJobs runner without a queue, for tests that need syncs to run at once and in this process
+ * (the service runs src/jobs/pg-boss-sync-jobs.ts). A sync that hits an exhausted rate limit sleeps
+ * on a timer until the reset and continues from its checkpoint; closing cancels running syncs
+ * between pages.
  */
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Provider } from '../providers/provider.js';
+import { errorMessage } from '../../src/errors.js';
+import type { Logger } from '../../src/logger.js';
+import type { Provider } from '../../src/providers/provider.js';
 import type {
   IssueStore,
   OperationRecord,
@@ -12,12 +14,12 @@ import type {
   RepositoryRecord,
   RepositoryStore,
   SyncCheckpoint,
-} from '../store/issue-store.js';
-import { syncRepository } from '../sync/sync-repository.js';
-import { claimOperation } from './claim-operation.js';
-import { processOwnerId } from './process-owner.js';
-import { createOperationListeners } from './operation-listeners.js';
-import type { StartSyncInput, SyncJobs } from './sync-jobs.js';
+} from '../../src/store/issue-store.js';
+import { syncRepository } from '../../src/sync/sync-repository.js';
+import { claimOperation } from '../../src/jobs/claim-operation.js';
+import { processOwnerId } from '../../src/jobs/process-owner.js';
+import { createOperationListeners } from '../../src/jobs/operation-listeners.js';
+import type { StartSyncInput, SyncJobs } from '../../src/jobs/sync-jobs.js';
 
 export interface InProcessSyncJobsDeps {
   stores: { issues: IssueStore; operations: OperationStore; repositories: RepositoryStore };
