@@ -1,6 +1,5 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
+import { describe, expect, it } from 'vitest';
+import { useGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
 import {
   ACCOUNT,
   INSTALLATION_ID,
@@ -15,20 +14,8 @@ const rocket = { id: 186853011, fullName: `${ACCOUNT}/Rocket` };
 
 let server: GitHubAppServer;
 
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  server = await startGitHubAppServer();
-});
-
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-});
-
-afterAll(async () => {
-  await server?.close();
-  nock.cleanAll();
-  nock.enableNetConnect();
+useGitHubAppServer((started) => {
+  server = started;
 });
 
 const prisma = () => server.database.db.prisma;

@@ -1,11 +1,8 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
+import { describe, expect, it } from 'vitest';
+import { useGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
 import {
   ACCOUNT,
-  INSTALLATION_ID,
   dependabotAlertEvent,
-  installationEvent,
   issueCommentEvent,
   issuesEvent,
   merge,
@@ -17,27 +14,11 @@ const repositoryUrl = 'https://github.com/Codertocat/Hello-World';
 let server: GitHubAppServer;
 let repositoryId: string;
 
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  server = await startGitHubAppServer();
+useGitHubAppServer(async (started) => {
+  server = started;
   server.github.repo(ACCOUNT, 'Hello-World', { issues: 3 });
-  const token = server.expectInstallationToken(INSTALLATION_ID);
-  const installed = await server.deliver('installation', installationEvent('created', { repositories: [repo] }));
-  expect(installed.status).toBe(200);
-  await server.settledOperations(1);
-  expect(token.isDone()).toBe(true);
+  await server.install([repo]);
   repositoryId = (await server.database.db.prisma.repositoryConnection.findFirstOrThrow()).id;
-});
-
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-});
-
-afterAll(async () => {
-  await server?.close();
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 const prisma = () => server.database.db.prisma;

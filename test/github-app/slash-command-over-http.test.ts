@@ -3,9 +3,9 @@
  * running service, the sync as a pg-boss job, and the one reply comment edited with the result.
  */
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
-import { ACCOUNT, INSTALLATION_ID, installationEvent, issueCommentEvent } from '../support/webhook-payloads.js';
+import { describe, expect, it } from 'vitest';
+import { useGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
+import { ACCOUNT, issueCommentEvent } from '../support/webhook-payloads.js';
 
 const helloWorld = { id: 186853002, fullName: `${ACCOUNT}/Hello-World` };
 const path = `/repos/${helloWorld.fullName}`;
@@ -13,16 +13,8 @@ const REPLY_ID = 4242001;
 
 let server: GitHubAppServer;
 
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  server = await startGitHubAppServer();
-});
-
-afterAll(async () => {
-  await server?.close();
-  nock.cleanAll();
-  nock.enableNetConnect();
+useGitHubAppServer((started) => {
+  server = started;
 });
 
 async function until<T>(read: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
@@ -38,9 +30,7 @@ async function until<T>(read: () => Promise<T | undefined> | T | undefined, time
 describe('/sync over signed webhooks', () => {
   it('installs, then answers a /sync comment with one reply edited with the result, once per delivery', async () => {
     const repo = server.github.repo(ACCOUNT, 'Hello-World', { issues: 12 });
-    server.expectInstallationToken(INSTALLATION_ID);
-    await server.deliver('installation', installationEvent('created', { repositories: [helloWorld] }));
-    const [backfill] = await server.settledOperations(1);
+    const [backfill] = await server.install([helloWorld]);
     expect(backfill).toMatchObject({ status: 'completed', trigger: 'install', results: { created: 12 } });
 
     repo.editIssue(3, { title: 'Renamed while the webhook was down' });
@@ -83,6 +73,8 @@ describe('/sync over signed webhooks', () => {
     const again = await server.deliver('issue_comment', event, { deliveryId });
     expect(again).toMatchObject({ status: 200, body: { status: 'duplicate' } });
     expect(await server.database.db.prisma.syncOperation.count()).toBe(2);
-    patches.persist(false);
+    // The persisted edit interceptor was used; nothing else may be left over.
+    expect(patches.isDone()).toBe(true);
+    nock.cleanAll();
   });
 });

@@ -1,10 +1,9 @@
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createTokenCipher } from '../../src/crypto/token-cipher.js';
 import { silentLogger } from '../../src/logger.js';
 import { startService } from '../../src/serve/start-service.js';
-import { sign, startGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
+import { sign, useGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
 import { ACCOUNT, INSTALLATION_ID, installationEvent, issuesEvent, merge, pingEvent } from '../support/webhook-payloads.js';
 import { createStores } from '../../src/store/create-stores.js';
 
@@ -12,25 +11,10 @@ const repo = { id: 186853002, fullName: `${ACCOUNT}/Hello-World` };
 
 let server: GitHubAppServer;
 
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  server = await startGitHubAppServer();
+useGitHubAppServer(async (started) => {
+  server = started;
   server.github.repo(ACCOUNT, 'Hello-World', { issues: 1 });
-  const token = server.expectInstallationToken(INSTALLATION_ID);
-  expect((await server.deliver('installation', installationEvent('created', { repositories: [repo] }))).status).toBe(200);
-  await server.settledOperations(1);
-  expect(token.isDone()).toBe(true);
-});
-
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-});
-
-afterAll(async () => {
-  await server?.close();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  await server.install([repo]);
 });
 
 /** Row counts of every table a delivery could write to. */

@@ -10,6 +10,7 @@
  */
 import { createHmac, createPublicKey, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createTokenCipher } from '../../src/crypto/token-cipher.js';
 import { silentLogger } from '../../src/logger.js';
@@ -18,6 +19,7 @@ import type { OperationRecord } from '../../src/store/issue-store.js';
 import { toOperationRecord } from '../../src/store/prisma-operation-store.js';
 import { startGitHubSimulator, type GitHubSimulator } from './github-simulator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { INSTALLATION_ID, installationEvent, type RepositoryFixture } from './webhook-payloads.js';
 import { createStores } from '../../src/store/create-stores.js';
 
 export const APP_ID = '4242';
@@ -46,6 +48,8 @@ export interface GitHubAppServer {
   /** Answers one installation token request for this installation (the scope must be used up). */
   expectInstallationToken(githubInstallationId: number): nock.Scope;
   deliver(event: string, payload: unknown, options?: DeliverOptions): Promise<Delivery>;
+  /** Installs the App on these repositories and waits for their backfills; returns the operations. */
+  install(repositories: RepositoryFixture[]): Promise<OperationRecord[]>;
   /** Waits until every operation of the database has finished and returns them all. */
   settledOperations(expected: number, timeoutMs?: number): Promise<OperationRecord[]>;
   close(): Promise<void>;
@@ -108,7 +112,7 @@ export async function startGitHubAppServer(
   });
   const url = `http://127.0.0.1:${service.port}`;
 
-  return {
+  const server: GitHubAppServer = {
     url,
     service,
     database,
@@ -153,6 +157,15 @@ export async function startGitHubAppServer(
       return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     },
 
+    async install(repositories) {
+      const token = server.expectInstallationToken(INSTALLATION_ID);
+      const installed = await server.deliver('installation', installationEvent('created', { repositories }));
+      expect(installed.status).toBe(200);
+      const operations = await server.settledOperations(repositories.length);
+      expect(token.isDone()).toBe(true);
+      return operations;
+    },
+
     async settledOperations(expected, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -172,4 +185,28 @@ export async function startGitHubAppServer(
       await database.drop();
     },
   };
+  return server;
+}
+
+/**
+ * The hooks of a test file that runs against one GitHubAppServer: no network but loopback, every
+ * nock scope used up by the end of each test, everything closed at the end. `setup` runs once the
+ * server is up (e.g. to keep it in a variable and install the App).
+ */
+export function useGitHubAppServer(setup: (server: GitHubAppServer) => Promise<void> | void): void {
+  let server: GitHubAppServer | undefined;
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+    server = await startGitHubAppServer();
+    await setup(server);
+  });
+  afterEach(() => {
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+  afterAll(async () => {
+    await server?.close();
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
 }
