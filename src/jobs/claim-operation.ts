@@ -54,7 +54,10 @@ export async function claimOperation(
   if (active) {
     const running = (await options.isRunning?.(active)) ?? null;
     const silentFor = now - (active.heartbeatAt ?? active.createdAt).getTime();
-    const alive = running ?? (!isOwnerGone(active.jobId) && silentFor < staleAfterMs);
+    // A sync waiting for a rate limit to reset is silent on purpose until then.
+    const resetAt = Date.parse(active.progress.rateLimitResetAt ?? '');
+    const waitingForReset = Number.isFinite(resetAt) && resetAt > now;
+    const alive = running ?? (!isOwnerGone(active.jobId) && (silentFor < staleAfterMs || waitingForReset));
     if (alive) return { status: 'already_running', operation: active };
     await operations.abandon(active.id, 'The process running this sync stopped before it finished.');
   }

@@ -247,6 +247,19 @@ describe('issue-sync sync --provider github', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`already running \\(operation ${running.id}`));
 
+    // Silent for ten minutes, but on purpose: it waits in the queue for a rate limit to reset.
+    await database.db.prisma.syncOperation.update({
+      where: { id: running.id },
+      data: {
+        jobId: 'pgboss:6f1c1f1e-0000-4000-8000-000000000001',
+        heartbeatAt: new Date(Date.now() - 10 * 60_000),
+        progress: { stage: 'issues', processed: 200, total: null, percent: 0, rateLimitResetAt: new Date(Date.now() + 3_600_000).toISOString() },
+      },
+    });
+    const waiting = await cli(syncArgs('octo/busy', 'busy', '--include-closed', '--confirm'));
+    expect(waiting.code).toBe(1);
+    expect(waiting.stderr).toMatch(/already running/);
+
     // The same operation, now owned by a process that no longer exists.
     await database.db.prisma.syncOperation.update({ where: { id: running.id }, data: { jobId: `cli:${hostname()}:999999999` } });
     const taken = await cli(syncArgs('octo/busy', 'busy', '--include-closed', '--confirm'));
