@@ -35,6 +35,8 @@ export interface EmbeddedPostgres {
   url: string;
   /** False when another process runs the server and this one only borrows it; stop() then does nothing. */
   owned: boolean;
+  /** The PostgreSQL cluster's own directory (its PGDATA), for messages and `doctor`. */
+  clusterDir: string;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; log: Log
     const running = await findRunningServer(paths, credentials);
     if (running) {
       log.info({ port: running.port, ownerPid: running.pid }, 'reusing the embedded PostgreSQL already running');
-      return { url: connectionUrl(credentials, running.port, DATABASE), owned: false, stop: async () => undefined };
+      return { url: connectionUrl(credentials, running.port, DATABASE), owned: false, clusterDir: paths.pgDir, stop: async () => undefined };
     }
     await stopOrphan(paths, log);
     return startOwned(paths, credentials, log, options.port);
@@ -112,7 +114,7 @@ async function startOwned(paths: EmbeddedPaths, credentials: Credentials, log: L
     throw error;
   }
   log.info({ port, postmasterPid }, 'started embedded PostgreSQL');
-  return { url: connectionUrl(credentials, port, DATABASE), owned: true, stop };
+  return { url: connectionUrl(credentials, port, DATABASE), owned: true, clusterDir: paths.pgDir, stop };
 }
 
 /**
