@@ -13,8 +13,15 @@ export interface ProjectRecord {
   name: string;
 }
 
+/** A project as listings show it: with how many repositories are connected to it. */
+export interface ProjectSummary extends ProjectRecord {
+  repositoryCount: number;
+}
+
 export interface ProjectStore {
   get(id: string): Promise<ProjectRecord | null>;
+  /** Projects by slug with their repository counts: these ids only, or every project (null). */
+  list(projectIds: readonly string[] | null): Promise<ProjectSummary[]>;
   findBySlug(slug: string): Promise<ProjectRecord | null>;
   /** The project with this slug, created (named after the slug) when it does not exist yet. */
   ensure(slug: string): Promise<ProjectRecord>;
@@ -27,6 +34,15 @@ export function createProjectStore(db: Database): ProjectStore {
   const select = { id: true, slug: true, name: true } as const;
   return {
     get: (id) => prisma.project.findUnique({ where: { id }, select }),
+
+    async list(projectIds) {
+      const rows = await prisma.project.findMany({
+        where: projectIds ? { id: { in: [...projectIds] } } : {},
+        orderBy: [{ slug: 'asc' }],
+        select: { ...select, _count: { select: { repositories: true } } },
+      });
+      return rows.map(({ _count, ...project }) => ({ ...project, repositoryCount: _count.repositories }));
+    },
 
     findBySlug: (slug) => prisma.project.findUnique({ where: { slug }, select }),
 
