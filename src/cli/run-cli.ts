@@ -8,12 +8,6 @@ import { createLogger, type Logger } from '../logger.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { HELP, parseCommand, type Command } from './parse-args.js';
 import type { ProgressStream } from './progress-bar.js';
-import { runSyncCommand } from './commands/sync.js';
-import { runIssuesList } from './commands/issues-list.js';
-import { runUsersAdd } from './commands/users-add.js';
-import { runReposAdd } from './commands/repos-add.js';
-import { runServe } from './commands/serve.js';
-import { runDoctor } from './commands/doctor.js';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -49,12 +43,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // Commands other than `serve` keep the log quiet unless LOG_LEVEL asks for more: their output is the result.
   const quiet = command.name !== 'serve' && io.env.LOG_LEVEL === undefined;
   const log = createLogger({ level: quiet ? 'warn' : config.logLevel });
-  if (command.name === 'doctor') return runDoctor({ io, log, config });
+  if (command.name === 'doctor') {
+    const { runDoctor } = await import('./commands/doctor.js');
+    return runDoctor({ io, log, config });
+  }
 
   let runtime: Runtime | undefined;
   try {
     runtime = await openRuntime(config, log);
     const context: CommandContext = { io, log, runtime };
+    // Each command's module is imported only when it runs: `serve` alone needs Probot, hono and
+    // pg-boss, and loading them costs every other command a large part of its start.
     switch (command.name) {
       case 'migrate':
         io.stdout.write(
@@ -63,16 +62,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             : `Applied ${runtime.appliedMigrations.length} migration(s): ${runtime.appliedMigrations.join(', ')}\n`,
         );
         return 0;
-      case 'serve':
+      case 'serve': {
+        const { runServe } = await import('./commands/serve.js');
         return await runServe(context);
-      case 'sync':
+      }
+      case 'sync': {
+        const { runSyncCommand } = await import('./commands/sync.js');
         return await runSyncCommand(context, command);
-      case 'issues list':
+      }
+      case 'issues list': {
+        const { runIssuesList } = await import('./commands/issues-list.js');
         return await runIssuesList(context, command);
-      case 'users add':
+      }
+      case 'users add': {
+        const { runUsersAdd } = await import('./commands/users-add.js');
         return await runUsersAdd(context, command);
-      case 'repos add':
+      }
+      case 'repos add': {
+        const { runReposAdd } = await import('./commands/repos-add.js');
         return await runReposAdd(context, command);
+      }
       default:
         throw new UsageError(`Unknown command "${(command as Command).name}".`);
     }
