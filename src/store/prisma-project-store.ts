@@ -22,6 +22,8 @@ export interface ProjectStore {
   get(id: string): Promise<ProjectRecord | null>;
   /** Projects by slug with their repository counts: these ids only, or every project (null). */
   list(projectIds: readonly string[] | null): Promise<ProjectSummary[]>;
+  /** How many issues each project holds (alerts included), by project id; projects with none are absent. */
+  countIssues(projectIds: readonly string[] | null): Promise<Map<string, number>>;
   findBySlug(slug: string): Promise<ProjectRecord | null>;
   /** The project with this slug, created (named after the slug) when it does not exist yet. */
   ensure(slug: string): Promise<ProjectRecord>;
@@ -42,6 +44,15 @@ export function createProjectStore(db: Database): ProjectStore {
         select: { ...select, _count: { select: { repositories: true } } },
       });
       return rows.map(({ _count, ...project }) => ({ ...project, repositoryCount: _count.repositories }));
+    },
+
+    async countIssues(projectIds) {
+      const groups = await prisma.issue.groupBy({
+        by: ['projectId'],
+        where: projectIds ? { projectId: { in: [...projectIds] } } : {},
+        _count: { _all: true },
+      });
+      return new Map(groups.map((group) => [group.projectId, group._count._all]));
     },
 
     findBySlug: (slug) => prisma.project.findUnique({ where: { slug }, select }),
