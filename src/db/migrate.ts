@@ -30,6 +30,11 @@ export interface MigrateOptions {
 /** Applies the migrations this database lacks and returns their names (empty when it was up to date). */
 export async function migrate(pool: pg.Pool, options: MigrateOptions = {}): Promise<string[]> {
   const files = await readMigrations(options.dir ?? defaultMigrationsDir());
+  // Every start asks: when nothing is pending, one read answers, without the lock and the DDL below.
+  if (await isUpToDate(pool, files)) {
+    options.log?.debug({ migrations: files.length }, 'database schema is up to date');
+    return [];
+  }
   const client = await pool.connect();
   let broken = false;
   try {
@@ -104,6 +109,18 @@ async function readMigrations(dir: string): Promise<MigrationFile[]> {
   }
   if (migrations.length === 0) throw new MigrationError(`No migrations found in ${dir} (expected <name>/migration.sql folders).`);
   return migrations;
+}
+
+/** True when the database has applied exactly these migrations, unchanged; false when anything differs or is missing. */
+async function isUpToDate(pool: pg.Pool, files: MigrationFile[]): Promise<boolean> {
+  let applied: Map<string, string>;
+  try {
+    applied = await appliedMigrations(pool);
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return false; // no migrations table yet
+    throw error;
+  }
+  return applied.size === files.length && files.every((migration) => applied.get(migration.name) === migration.checksum);
 }
 
 async function appliedMigrations(db: pg.Pool | pg.PoolClient): Promise<Map<string, string>> {
