@@ -4,13 +4,11 @@
  * stopping an embedded server this process started.
  */
 import type { Config } from './config.js';
-import { loadEncryptionKey } from './crypto/load-encryption-key.js';
-import { createTokenCipher, type TokenCipher } from './crypto/token-cipher.js';
-import { createDatabase, type Database } from './db/client.js';
-import { startEmbeddedPostgres } from './db/embedded.js';
-import { migrate } from './db/migrate.js';
+import type { TokenCipher } from './crypto/token-cipher.js';
+import type { Database } from './db/client.js';
+import type { EmbeddedPostgres } from './db/embedded.js';
 import type { Logger } from './logger.js';
-import { createStores, type Stores } from './store/create-stores.js';
+import type { Stores } from './store/create-stores.js';
 
 export interface Runtime {
   config: Config;
@@ -22,17 +20,35 @@ export interface Runtime {
   appliedMigrations: string[];
   /** Where the database is, without credentials, for messages. */
   databaseLabel: string;
+  /** Lines a command that prints its start (serve) shows the user, e.g. where a relocated embedded cluster lives. */
+  notices: string[];
   close(): Promise<void>;
 }
 
 export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, log });
-  const url = config.databaseUrl ?? embedded!.url;
+  // PostgreSQL boots in a process of its own: it is started first, and this process loads Prisma,
+  // the stores and the key meanwhile (modules are imported here, not at the top, for that reason and
+  // so that `--help` loads none of them).
+  const starting: Promise<EmbeddedPostgres | null> = config.databaseUrl
+    ? Promise.resolve(null)
+    : import('./db/embedded.js').then(({ startEmbeddedPostgres }) => startEmbeddedPostgres({ dataDir: config.dataDir, log }));
+  const loading = Promise.all([
+    import('./db/client.js'),
+    import('./db/migrate.js'),
+    import('./store/create-stores.js'),
+    import('./crypto/token-cipher.js'),
+    import('./crypto/load-encryption-key.js').then(({ loadEncryptionKey }) => loadEncryptionKey(config.encryptionKey, config.dataDir)),
+  ]);
+  const [started, loaded] = await Promise.allSettled([starting, loading]);
+  const embedded = started.status === 'fulfilled' ? started.value : null;
   let db: Database | undefined;
   try {
+    if (started.status === 'rejected') throw started.reason;
+    if (loaded.status === 'rejected') throw loaded.reason;
+    const [{ createDatabase }, { migrate }, { createStores }, { createTokenCipher }, { key }] = loaded.value;
+    const url = config.databaseUrl ?? embedded!.url;
     db = createDatabase(url);
     const appliedMigrations = await migrate(db.pool, { log });
-    const { key } = await loadEncryptionKey(config.encryptionKey, config.dataDir);
     const opened = db;
     return {
       config,
@@ -42,6 +58,7 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
       stores: createStores(opened, { log }),
       appliedMigrations,
       databaseLabel: labelOf(url, embedded !== null),
+      notices: embedded?.notice ? [embedded.notice] : [],
       async close() {
         await opened.close();
         await embedded?.stop();
