@@ -8,9 +8,12 @@ ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=fals
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
 COPY prisma.config.ts ./
+# postinstall generates the Prisma client into src/generated, and skips the build: src/ is not here yet.
+COPY bin ./bin
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json ./
 COPY src ./src
+# esbuild compiles src/ to dist/ (bin/build-dist.js); the image has no src/, so bin runs dist/ as it is.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
