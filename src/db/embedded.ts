@@ -1,7 +1,8 @@
 /**
- * Embedded PostgreSQL for running without DATABASE_URL: the cluster lives in `<dataDir>/postgres`, is
- * initialised once, and listens on a free loopback port. One process owns the server (starts and stops it);
- * another process given the same data dir while it runs (a CLI command beside `serve`) reuses it.
+ * Embedded PostgreSQL for running without DATABASE_URL: the cluster lives in `<dataDir>/postgres` (or, as
+ * root behind folders closed to the "postgres" OS user, where cluster-location.ts puts it), is initialised
+ * once, and listens on a free loopback port. One process owns the server (starts and stops it); another
+ * process given the same data dir while it runs (a CLI command beside `serve`) reuses it.
  * Nothing is left running: stop() shuts it down, an 'exit' handler covers a forgotten stop(), and a
  * watchdog process covers SIGKILL and crashes. A server left by a crashed run is stopped and started afresh.
  */
@@ -23,9 +24,11 @@ import {
   type EmbeddedPaths,
 } from './embedded-state.js';
 import { spawnWatchdog } from './embedded-watchdog.js';
-import { findPostgresBinaries } from './postgres-binaries.js';
+import { locateCluster } from './cluster-location.js';
+import { findPostgresBinaries, type PostgresBinaries } from './postgres-binaries.js';
 import { ensureDatabase, initCluster, pingPostgres, PortInUseError, startPostmaster } from './postgres-cluster.js';
-import { preparePostgresDir } from './postgres-os-user.js';
+import { postgresRunAs, preparePostgresDir, type RunAs } from './postgres-os-user.js';
+import { reachablePostgresBinaries } from './stage-postgres-binaries.js';
 import { isProcessAlive, processCommandLine, stopPostmaster } from './postgres-process.js';
 
 const DATABASE = 'issue_sync';
@@ -37,34 +40,56 @@ export interface EmbeddedPostgres {
   owned: boolean;
   /** The PostgreSQL cluster's own directory (its PGDATA), for messages and `doctor`. */
   clusterDir: string;
+  /** One line for the user when the cluster lives outside the data dir (where and why); null otherwise. */
+  notice: string | null;
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(options: { dataDir: string; log: Logger; port?: number }): Promise<EmbeddedPostgres> {
-  const paths = embeddedPaths(options.dataDir);
-  const log = options.log.child({ component: 'embedded-postgres', dataDir: paths.dataDir });
-  await mkdir(paths.dataDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`Cannot create the data dir ${paths.dataDir} (${error.code}); make it writable or set ISSUE_SYNC_DATA_DIR.`, { cause: error });
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  log: Logger;
+  port?: number;
+  /** The initdb and postgres to run; by default those of the installed @embedded-postgres package. */
+  binaries?: PostgresBinaries;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const defaults = embeddedPaths(options.dataDir);
+  const log = options.log.child({ component: 'embedded-postgres', dataDir: defaults.dataDir });
+  await mkdir(defaults.dataDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`Cannot create the data dir ${defaults.dataDir} (${error.code}); make it writable or set ISSUE_SYNC_DATA_DIR.`, { cause: error });
   });
-  return withEmbeddedLock(paths.lockFile, async () => {
+  return withEmbeddedLock(defaults.lockFile, async () => {
+    const runAs = await postgresRunAs();
+    const location = await locateCluster({ dataDir: defaults.dataDir, runAs, log });
+    const paths: EmbeddedPaths = { ...defaults, pgDir: location.dir };
+    const found = { clusterDir: location.dir, notice: location.notice };
     const initialised = existsSync(path.join(paths.pgDir, 'PG_VERSION'));
     const credentials = await loadCredentials(paths.credentialsFile, !initialised);
     if (!credentials) {
-      throw new Error(`${paths.pgDir} holds a cluster but ${paths.credentialsFile} with its password is missing; restore that file or delete the postgres/ folder to start an empty database.`);
+      throw new Error(`${paths.pgDir} holds a cluster but ${paths.credentialsFile} with its password is missing; restore that file or delete ${paths.pgDir} to start an empty database.`);
     }
     const running = await findRunningServer(paths, credentials);
     if (running) {
       log.info({ port: running.port, ownerPid: running.pid }, 'reusing the embedded PostgreSQL already running');
-      return { url: connectionUrl(credentials, running.port, DATABASE), owned: false, clusterDir: paths.pgDir, stop: async () => undefined };
+      return { url: connectionUrl(credentials, running.port, DATABASE), owned: false, ...found, stop: async () => undefined };
     }
     await stopOrphan(paths, log);
-    return startOwned(paths, credentials, log, options.port);
+    const binaries = await reachablePostgresBinaries(options.binaries ?? (await findPostgresBinaries()), runAs, log);
+    return { ...found, ...(await startOwned({ paths, credentials, log, runAs, binaries, fixedPort: options.port })) };
   }, { log });
 }
 
-async function startOwned(paths: EmbeddedPaths, credentials: Credentials, log: Logger, fixedPort: number | undefined): Promise<EmbeddedPostgres> {
-  const binaries = await findPostgresBinaries();
-  const runAs = await preparePostgresDir({ dataDir: paths.dataDir, pgDir: paths.pgDir, binDir: path.dirname(binaries.postgres) });
+async function startOwned(options: {
+  paths: EmbeddedPaths;
+  credentials: Credentials;
+  log: Logger;
+  runAs: RunAs;
+  binaries: PostgresBinaries;
+  fixedPort: number | undefined;
+}): Promise<Pick<EmbeddedPostgres, 'url' | 'owned' | 'stop'>> {
+  const { paths, credentials, log, runAs, binaries, fixedPort } = options;
+  await preparePostgresDir({ pgDir: paths.pgDir, binDir: path.dirname(binaries.postgres), runAs });
   if (!existsSync(path.join(paths.pgDir, 'PG_VERSION'))) {
     log.info('initialising embedded PostgreSQL cluster');
     await initCluster({ initdb: binaries.initdb, pgDir: paths.pgDir, credentials, runAs });
@@ -114,7 +139,7 @@ async function startOwned(paths: EmbeddedPaths, credentials: Credentials, log: L
     throw error;
   }
   log.info({ port, postmasterPid }, 'started embedded PostgreSQL');
-  return { url: connectionUrl(credentials, port, DATABASE), owned: true, clusterDir: paths.pgDir, stop };
+  return { url: connectionUrl(credentials, port, DATABASE), owned: true, stop };
 }
 
 /**

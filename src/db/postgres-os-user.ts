@@ -1,7 +1,8 @@
 /**
- * PostgreSQL refuses to run as root. When we are root (containers, CI) its data dir is owned by an OS user
- * "postgres" (created if missing), which must also be able to enter every folder above the data dir and
- * above the binaries. Returns the uid/gid to spawn initdb and postgres with ({} when not root).
+ * PostgreSQL refuses to run as root. When we are root (containers, CI) it runs as an OS user "postgres"
+ * (created if missing), which owns the cluster's folder and must be able to enter every folder above it
+ * and above the binaries. cluster-location.ts and stage-postgres-binaries.ts move both out of folders it
+ * cannot enter (a clone in /root); this file finds the user, checks the way and prepares the cluster folder.
  */
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdir, stat } from 'node:fs/promises';
@@ -15,23 +16,53 @@ export interface RunAs {
   gid?: number;
 }
 
-/** Creates `pgDir` and makes it usable by the OS user PostgreSQL will run as. */
-export async function preparePostgresDir(options: { dataDir: string; pgDir: string; binDir: string }): Promise<RunAs> {
-  await mkdir(options.pgDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`Cannot create ${options.pgDir} (${error.code}); make ${options.dataDir} writable by this user or set ISSUE_SYNC_DATA_DIR.`, {
+/** The uid/gid to spawn initdb and postgres with: {} when we are not root, else the "postgres" user's. */
+export async function postgresRunAs(): Promise<RunAs> {
+  return process.getuid?.() === 0 ? postgresUser() : {};
+}
+
+/**
+ * Creates `pgDir` and makes it usable by `runAs`. Its parent is ours (the data dir or our folder under
+ * /var/lib/issue-sync) and opened to postgres if needed; folders above it and the binaries' are checked.
+ */
+export async function preparePostgresDir(options: { pgDir: string; binDir: string; runAs: RunAs }): Promise<void> {
+  const { pgDir, runAs } = options;
+  await mkdir(pgDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`Cannot create ${pgDir} (${error.code}); make ${path.dirname(pgDir)} writable by this user or set ISSUE_SYNC_DATA_DIR.`, {
       cause: error,
     });
   });
-  if (process.getuid?.() !== 0) return {};
-  const ids = await postgresUser();
-  const current = await stat(options.pgDir);
-  if (current.uid !== ids.uid) await chown(options.pgDir, ids.uid, ids.gid);
-  // The data dir is ours: let postgres through it. Folders above it and above the binaries are not: say what to do.
-  await allowTraverse(options.dataDir, ids, true);
-  for (const dir of [...ancestors(options.dataDir), options.binDir, ...ancestors(options.binDir)]) {
-    await allowTraverse(dir, ids, false);
+  if (runAs.uid === undefined || runAs.gid === undefined) return;
+  const ids = { uid: runAs.uid, gid: runAs.gid };
+  const current = await stat(pgDir);
+  if (current.uid !== ids.uid) await chown(pgDir, ids.uid, ids.gid);
+  const own = path.dirname(pgDir);
+  const info = await stat(own);
+  const bit = traverseBit(info, ids);
+  if (!(info.mode & bit)) await chmod(own, (info.mode & 0o7777) | bit);
+  for (const dir of [path.dirname(own), options.binDir]) {
+    const closed = await closedFolder(dir, ids);
+    if (closed) {
+      throw new Error(
+        `PostgreSQL runs as OS user "postgres" (it refuses to run as root), which cannot enter ${closed}; allow it (chmod o+x ${closed}) or use a data dir it can reach (ISSUE_SYNC_DATA_DIR).`,
+      );
+    }
   }
-  return ids;
+}
+
+/** The first of `dir` and the folders above it that `ids` cannot enter, or null when the way is open. */
+export async function closedFolder(dir: string, ids: RunAs): Promise<string | null> {
+  if (ids.uid === undefined || ids.gid === undefined) return null;
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const info = await stat(current).catch(() => null);
+    if (info && !(info.mode & traverseBit(info, { uid: ids.uid, gid: ids.gid }))) return current;
+    if (current === path.dirname(current)) return null;
+  }
+}
+
+/** Node drops supplementary groups when spawning with uid/gid, so only owner, primary group and others count. */
+function traverseBit(info: { uid: number; gid: number }, ids: Required<RunAs>): number {
+  return info.uid === ids.uid ? 0o100 : info.gid === ids.gid ? 0o010 : 0o001;
 }
 
 async function postgresUser(): Promise<Required<RunAs>> {
@@ -60,24 +91,4 @@ async function postgresUser(): Promise<Required<RunAs>> {
   throw new Error(
     'PostgreSQL cannot run as root and creating an OS user "postgres" failed; create it (useradd --system postgres), run issue-sync as a non-root user, or set DATABASE_URL.',
   );
-}
-
-async function allowTraverse(dir: string, ids: Required<RunAs>, fixable: boolean): Promise<void> {
-  const info = await stat(dir);
-  // Node drops supplementary groups when spawning with uid/gid, so only owner, primary group and others count.
-  const bit = info.uid === ids.uid ? 0o100 : info.gid === ids.gid ? 0o010 : 0o001;
-  if (info.mode & bit) return;
-  if (fixable) {
-    await chmod(dir, (info.mode & 0o7777) | bit);
-    return;
-  }
-  throw new Error(
-    `PostgreSQL runs as OS user "postgres" (it refuses to run as root), which cannot enter ${dir}; allow it (chmod o+x ${dir}) or use a data dir it can reach (ISSUE_SYNC_DATA_DIR).`,
-  );
-}
-
-function ancestors(dir: string): string[] {
-  const result: string[] = [];
-  for (let current = path.dirname(dir); current !== path.dirname(current); current = path.dirname(current)) result.push(current);
-  return result;
 }

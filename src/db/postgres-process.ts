@@ -4,6 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export function isProcessAlive(pid: number): boolean {
@@ -57,4 +59,11 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await sleep(50);
   }
   return true;
+}
+
+/** The pid of the postmaster running on `pgDir` per its postmaster.pid, or null when none runs there. */
+export async function runningPostmaster(pgDir: string): Promise<number | null> {
+  const text = await readFile(path.join(pgDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+  return pid > 0 && isProcessAlive(pid) && processCommandLine(pid)?.includes(pgDir) ? pid : null;
 }
