@@ -9,6 +9,7 @@ import type { CommandContext } from '../run-cli.js';
 export async function runServe({ io, log, runtime }: CommandContext): Promise<number> {
   const service = await startService(runtime);
   io.stdout.write(`issue-sync is running at ${service.url}/ (${runtime.databaseLabel})\n`);
+  for (const notice of runtime.notices) io.stdout.write(`${notice}\n`);
   io.stdout.write(
     service.github
       ? `GitHub App ${service.github.appId} receiving webhooks at ${service.webhookUrl}\n`
