@@ -1,33 +1,14 @@
-import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { removeEmbeddedCluster } from '../../src/db/cluster-location.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createLogger } from '../../src/logger.js';
-
-const FIXTURE = fileURLToPath(new URL('./fixtures/start-embedded.ts', import.meta.url));
-
-/** Processes (postgres, watchdog, fixture) whose command line mentions `dir`. */
-function processesMentioning(dir: string): { pid: number; args: string }[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().match(/^(\d+)\s+(.*)$/))
-    .filter((match): match is RegExpMatchArray => match !== null)
-    .map((match) => ({ pid: Number(match[1]), args: match[2]! }))
-    .filter((entry) => entry.args.includes(dir) && entry.pid !== process.pid);
-}
-
-async function waitUntilNoProcessMentions(dir: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (processesMentioning(dir).length > 0 && Date.now() < deadline) await sleep(100);
-  expect(processesMentioning(dir)).toEqual([]);
-}
+import { killProcessesMentioning, processesMentioning, startInChild, waitUntilNoProcessMentions } from './fixtures/processes.js';
 
 async function query(url: string, sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });
@@ -45,21 +26,6 @@ function capturingLogger() {
   return { log, messages };
 }
 
-/** Runs the fixture in its own node process until it printed "ready". */
-async function startInChild(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`fixture exited with ${code}: ${output}`)));
-  });
-  return child;
-}
-
 describe('startEmbeddedPostgres', () => {
   const dirs: string[] = [];
   const tempDir = async () => {
@@ -70,13 +36,9 @@ describe('startEmbeddedPostgres', () => {
   afterAll(async () => {
     // Whatever failed above, leave no postgres, watchdog or fixture behind.
     for (const dir of dirs) {
-      for (const { pid } of processesMentioning(dir)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }
+      killProcessesMentioning(dir);
+      // As root behind closed folders the cluster lives outside the data dir: remove it with it.
+      await removeEmbeddedCluster(dir);
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -109,7 +71,7 @@ describe('startEmbeddedPostgres', () => {
     const server = await startEmbeddedPostgres({ dataDir, log: first.log });
     await query(server.url, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
     await server.stop();
-    const versionFile = await stat(path.join(dataDir, 'postgres', 'PG_VERSION'));
+    const versionFile = await stat(path.join(server.clusterDir, 'PG_VERSION'));
 
     const second = capturingLogger();
     const restarted = await startEmbeddedPostgres({ dataDir, log: second.log });
@@ -121,7 +83,7 @@ describe('startEmbeddedPostgres', () => {
 
     expect(first.messages).toContain('initialising embedded PostgreSQL cluster');
     expect(second.messages).not.toContain('initialising embedded PostgreSQL cluster');
-    const after = await stat(path.join(dataDir, 'postgres', 'PG_VERSION'));
+    const after = await stat(path.join(restarted.clusterDir, 'PG_VERSION'));
     expect([after.ino, after.mtimeMs]).toEqual([versionFile.ino, versionFile.mtimeMs]);
   });
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { removeEmbeddedCluster } from '../../src/db/cluster-location.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
 import { silentLogger } from '../../src/logger.js';
@@ -29,6 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await createTemplate(server.url, log);
   } catch (error) {
     await server?.stop().catch(() => undefined);
+    await removeEmbeddedCluster(dataDir);
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -36,6 +38,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = server;
   return async () => {
     await started.stop();
+    // The cluster may live outside the data dir (root behind closed folders): it goes too.
+    await removeEmbeddedCluster(dataDir);
     await rm(dataDir, { recursive: true, force: true });
   };
 }
