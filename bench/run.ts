@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, type Database } from '../src/db/client.js';
+import { removeEmbeddedCluster } from '../src/db/cluster-location.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.js';
 import { migrate } from '../src/db/migrate.js';
 import { createLogger, type Logger } from '../src/logger.js';
@@ -67,6 +68,7 @@ function cleanup(): Promise<void> {
     await github?.close().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await postgres?.stop().catch((error: unknown) => process.stderr.write(`bench: could not stop PostgreSQL: ${String(error)}\n`));
+    if (tempDir) await removeEmbeddedCluster(tempDir).catch(() => undefined);
     if (tempDir) await rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
   })());
 }
