@@ -15,6 +15,7 @@ import { cancelSyncOperationRoutes } from './routes/cancel-sync-operation.js';
 import { connectRepositoryRoutes } from './routes/connect-repository.js';
 import { linkIssueRoutes } from './routes/link-issue.js';
 import { listProjectIssuesRoutes } from './routes/list-project-issues.js';
+import { listProjectsRoutes } from './routes/list-projects.js';
 import { listRepositoriesRoutes } from './routes/list-repositories.js';
 import { startSyncRoutes } from './routes/start-sync.js';
 import { syncOperationStatusRoutes } from './routes/sync-operation-status.js';
@@ -22,7 +23,7 @@ import { unlinkIssueRoutes } from './routes/unlink-issue.js';
 
 export const MAX_API_BODY_BYTES = 1024 * 1024;
 
-const PROTECTED = ['/api/projects/*', '/api/sync-operations/*', '/api/admin/*'];
+const PROTECTED = ['/api/projects', '/api/projects/*', '/api/sync-operations/*', '/api/admin/*'];
 
 export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
@@ -35,6 +36,7 @@ export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const auth = authenticate({ tokens: createApiTokenStore(deps.db), adminToken: deps.adminToken, log: deps.log, ...(deps.clock ? { clock: deps.clock } : {}) });
   for (const path of PROTECTED) app.use(path, limit, auth);
   for (const routes of [
+    listProjectsRoutes,
     startSyncRoutes,
     syncOperationStatusRoutes,
     cancelSyncOperationRoutes,

@@ -29,10 +29,14 @@ export function requesterOf(principal: Principal): string | null {
 /** Throws 403 unless the principal has at least `minimum` in the project; `action` completes "to …". */
 export function requireRole(principal: Principal, projectId: string, minimum: Role, action: string): Role {
   const role = roleIn(principal, projectId);
-  if (!role) throw new HttpError(403, 'forbidden', 'You have no role in this project.');
+  if (!role) throw new HttpError(403, 'forbidden', 'You have no role in this project; GET /api/projects lists yours.');
   if (RANK[role] < RANK[minimum]) {
     const needed = minimum === 'admin' ? 'admin' : `${minimum} or admin`;
-    throw new HttpError(403, 'forbidden', `Your role in this project is ${role}; to ${action} you need ${needed}.`);
+    throw new HttpError(
+      403,
+      'forbidden',
+      `Your role in this project is ${role}; to ${action} you need ${needed}: ask an admin of the project for a token with that role.`,
+    );
   }
   return role;
 }

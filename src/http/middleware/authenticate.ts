@@ -23,6 +23,9 @@ export interface AuthenticateOptions {
 
 const BEARER = /^Bearer\s+(\S.{0,1023})$/i;
 
+/** Where a token comes from, for everyone who arrives without one that works. */
+const GET_A_TOKEN = '`issue-sync users add --project SLUG --name NAME --role member` prints one (or send the ADMIN_TOKEN the server was started with)';
+
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler<ApiEnv> {
   const clock = options.clock ?? (() => new Date());
   const touchEveryMs = options.touchEveryMs ?? 60_000;
@@ -33,8 +36,8 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
     const token = header ? BEARER.exec(header.trim())?.[1]?.trim() : undefined;
     if (!token) {
       const message = header
-        ? 'The Authorization header must be "Bearer <token>".'
-        : 'Send an API token as "Authorization: Bearer <token>" (issue-sync users add prints one).';
+        ? `The Authorization header must be "Bearer <token>"; ${GET_A_TOKEN}.`
+        : `Send an API token as "Authorization: Bearer <token>"; ${GET_A_TOKEN}.`;
       throw new HttpError(401, 'unauthorized', message);
     }
     if (adminDigest && timingSafeEqual(digest(token), adminDigest)) {
@@ -42,7 +45,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ap
       return next();
     }
     const owner = await options.tokens.findActive(hashApiToken(token));
-    if (!owner) throw new HttpError(401, 'unauthorized', 'The API token is unknown or has been revoked.');
+    if (!owner) throw new HttpError(401, 'unauthorized', `The API token is unknown or has been revoked; ${GET_A_TOKEN}.`);
     const now = clock();
     if (!owner.lastUsedAt || now.getTime() - owner.lastUsedAt.getTime() >= touchEveryMs) {
       await options.tokens
