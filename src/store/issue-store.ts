@@ -244,6 +244,11 @@ export interface RepositoryStore {
   get(id: string): Promise<RepositoryRecord | null>;
   findByPath(projectId: string, provider: ProviderKind, fullPath: string): Promise<RepositoryRecord | null>;
   /**
+   * Connections with this path of any host, in these projects (null: every project); an exact
+   * match wins over ones that differ in case. Several: the same path on two hosts.
+   */
+  listByPath(projectIds: readonly string[] | null, fullPath: string): Promise<RepositoryRecord[]>;
+  /**
    * Creates the connection or refreshes it (url, apiUrl, host id; reactivates it). The token is
    * replaced only when `encryptedToken` is given.
    */

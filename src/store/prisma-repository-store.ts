@@ -47,6 +47,18 @@ export function createRepositoryStore(db: Database): RepositoryStore {
       return row ? toRepositoryRecord(row) : null;
     },
 
+    async listByPath(projectIds, fullPath) {
+      const rows = await prisma.repositoryConnection.findMany({
+        where: {
+          ...(projectIds ? { projectId: { in: [...projectIds] } } : {}),
+          fullPath: { equals: fullPath, mode: 'insensitive' },
+        },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      const exact = rows.filter((row) => row.fullPath === fullPath);
+      return (exact.length > 0 ? exact : rows).map(toRepositoryRecord);
+    },
+
     async connect(input) {
       const data = {
         url: input.url,

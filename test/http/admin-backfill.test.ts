@@ -109,10 +109,10 @@ describe('POST /api/admin/backfill', () => {
   it('refuses bad bodies (400) and missing tokens (401)', async () => {
     expect(await backfill(null, {})).toMatchObject({ status: 401 });
     expect(await backfill(ADMIN_TOKEN, { repositoryIds: 'all' })).toMatchObject({
-      status: 400, body: { message: 'repositoryIds must be a list of repository ids' },
+      status: 400, body: { message: 'repositoryIds must be a list of repository ids (or paths, like "acme/demo")' },
     });
-    expect(await backfill(ADMIN_TOKEN, { repositoryIds: ['x'] })).toMatchObject({
-      status: 400, body: { message: 'repositoryIds.0 must be an id (a UUID)' },
+    expect(await backfill(ADMIN_TOKEN, { repositoryIds: [''] })).toMatchObject({
+      status: 400, body: { message: 'repositoryIds.0 must not be empty' },
     });
     expect(await backfill(ADMIN_TOKEN, { repositoryIds: [] })).toMatchObject({ status: 400 });
     expect(await backfill(ADMIN_TOKEN, { staleOnly: 'yes' })).toMatchObject({ status: 400, body: { message: 'staleOnly must be true or false' } });

@@ -1,6 +1,7 @@
 /**
  * `POST /api/projects/:projectId/issues/:issueId/link`: a member links a local issue to an external
- * one, named by `{repositoryId, externalIssueId}` (`12`, `alert-3`) or by its web `{url}`. The
+ * one, named by `{repositoryId, externalIssueId}` (`12`, `alert-3`; the repository by its id or its
+ * path) or by its web `{url}`. The
  * external issue is read from the host first; an unknown one is 422. When another issue of the
  * project already holds that link the answer is 409 `already_linked` with its id, and nothing changes.
  */
@@ -14,17 +15,20 @@ import type { ExternalIssue } from '../../providers/provider.js';
 import type { ApiDeps } from '../api-deps.js';
 import { findProject } from '../find-project.js';
 import { HttpError } from '../http-error.js';
+import { issueNotFound } from '../issue-not-found.js';
 import { parseItemUrl } from '../parse-item-url.js';
-import { httpUrl, id, isId, text } from '../plain-schemas.js';
+import { repositoriesUrlOf } from '../project-urls.js';
+import { httpUrl, isId, text } from '../plain-schemas.js';
 import type { ApiEnv } from '../principal.js';
 import { providerHttpError } from '../provider-http-error.js';
 import { readJsonBody } from '../read-json-body.js';
+import { repositoryRefError, resolveRepository } from '../resolve-repository.js';
 
 const EXTERNAL_ISSUE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 const bodySchema = z
   .strictObject({
-    repositoryId: id().optional(),
+    repositoryId: text(300).optional(),
     externalIssueId: z
       .union([text(200).regex(EXTERNAL_ISSUE_ID), z.int().positive()], {
         error: 'must be the issue\'s number or id at the host, like 12 or "alert-3"',
@@ -49,19 +53,10 @@ export function linkIssueRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const body = await readJsonBody(c, bodySchema);
     const issueId = c.req.param('issueId');
     const issue = isId(issueId) ? await findIssue(deps.db, project.id, issueId) : null;
-    if (!issue) throw new HttpError(404, 'issue_not_found', `Project ${project.slug} has no issue ${issueId}.`);
+    if (!issue) throw issueNotFound(project.slug, issueId);
 
     const target = body.url === undefined ? { repositoryId: body.repositoryId!, externalIssueId: body.externalIssueId! } : fromUrl(body.url);
-    const found = await findProjectRepository(
-      deps.db,
-      project.id,
-      'repositoryUrl' in target ? { url: target.repositoryUrl } : { id: target.repositoryId },
-    );
-    if (!found) {
-      const which = 'repositoryUrl' in target ? `at ${target.repositoryUrl}` : target.repositoryId;
-      throw new HttpError(422, 'unknown_repository', `Project ${project.slug} has no repository ${which}; connect it first.`);
-    }
-    const { repository } = found;
+    const { repository } = await findTargetRepository(deps, project, target);
     let external: ExternalIssue | null;
     try {
       const provider = await deps.openProvider(repository);
@@ -92,7 +87,7 @@ export function linkIssueRoutes(deps: ApiDeps): Hono<ApiEnv> {
         externalId,
       });
     }
-    if (outcome.status === 'not_found') throw new HttpError(404, 'issue_not_found', `Project ${project.slug} has no issue ${issueId}.`);
+    if (outcome.status === 'not_found') throw issueNotFound(project.slug, issueId);
     deps.log.info({ issueId: issue.id, externalId }, 'issue linked over the API');
     return c.json({
       issue: await findIssue(deps.db, project.id, issue.id),
@@ -100,6 +95,29 @@ export function linkIssueRoutes(deps: ApiDeps): Hono<ApiEnv> {
     });
   });
   return app;
+}
+
+/** The repository the link names: by its id or path, or by the URL of one of its issues. */
+async function findTargetRepository(
+  deps: ApiDeps,
+  project: { id: string; slug: string },
+  target: { repositoryUrl: string } | { repositoryId: string },
+): Promise<NonNullable<Awaited<ReturnType<typeof findProjectRepository>>>> {
+  if ('repositoryUrl' in target) {
+    const found = await findProjectRepository(deps.db, project.id, { url: target.repositoryUrl });
+    if (found) return found;
+    throw new HttpError(
+      422,
+      'unknown_repository',
+      `Project ${project.slug} has no repository at ${target.repositoryUrl}; connect it first ` +
+        `(POST ${repositoriesUrlOf(project.slug)}, issue-sync repos add, or the GitHub App).`,
+    );
+  }
+  const ref = await resolveRepository(deps.stores.repositories, [project.id], target.repositoryId);
+  const found = 'id' in ref ? await findProjectRepository(deps.db, project.id, { id: ref.id }) : null;
+  if (found) return found;
+  const candidates = 'candidates' in ref ? ref.candidates : [];
+  throw repositoryRefError(project.slug, target.repositoryId, candidates, { status: 422, code: 'unknown_repository' });
 }
 
 function fromUrl(url: string): { repositoryUrl: string; externalIssueId: string } {

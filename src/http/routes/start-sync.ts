@@ -1,5 +1,6 @@
 /**
- * `POST /api/projects/:projectId/repositories/:repositoryId/sync`: a member starts a sync.
+ * `POST /api/projects/:projectId/repositories/:repositoryId/sync`: a member starts a sync of a
+ * repository named by its id or its path (resolve-repository.ts).
  *
  * Checked in this order, nothing written until all pass: 401 token, 403 role, 400 body, 404
  * repository (unknown or of another project), 409 a sync already pending or running, 428 until
@@ -22,9 +23,10 @@ import type { ApiDeps } from '../api-deps.js';
 import { findProject } from '../find-project.js';
 import { HttpError } from '../http-error.js';
 import { operationView, statusUrlOf } from '../operation-view.js';
-import { flag, isId, oneOf } from '../plain-schemas.js';
+import { flag, oneOf } from '../plain-schemas.js';
 import { requesterOf, type ApiEnv } from '../principal.js';
 import { readJsonBody } from '../read-json-body.js';
+import { repositoryRefError, resolveRepository } from '../resolve-repository.js';
 
 const bodySchema = z.strictObject({
   syncType: oneOf(['issues', 'security', 'all']),
@@ -39,13 +41,18 @@ const DEFAULT_INLINE_WAIT_MS = 20_000;
 
 export function startSyncRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  app.post('/api/projects/:projectId/repositories/:repositoryId/sync', async (c) => {
+  // The repository may be named by its path, `acme/demo` or `acme%2Fdemo`, as well as by its id.
+  app.post('/api/projects/:projectId/repositories/:repositoryId{.+}/sync', async (c) => {
     const principal = c.get('principal');
     const project = await findProject(deps, principal, c.req.param('projectId'), 'member', 'start a sync');
     const body = await readJsonBody(c, bodySchema);
-    const repositoryId = c.req.param('repositoryId');
-    const found = isId(repositoryId) ? await findProjectRepository(deps.db, project.id, { id: repositoryId }) : null;
-    if (!found) throw new HttpError(404, 'repository_not_found', `Project ${project.slug} has no repository ${repositoryId}.`);
+    const named = c.req.param('repositoryId');
+    const ref = await resolveRepository(deps.stores.repositories, [project.id], named);
+    const found = 'id' in ref ? await findProjectRepository(deps.db, project.id, { id: ref.id }) : null;
+    if (!found) {
+      const candidates = 'candidates' in ref ? ref.candidates : [];
+      throw repositoryRefError(project.slug, named, candidates, { status: 404, code: 'repository_not_found' });
+    }
     const { repository, webhookStatus } = found;
     const includeClosed = body.includeClosed ?? false;
 
