@@ -5,26 +5,15 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { COMMANDS, commandSpec, subcommandsOf, type CommandSpec } from './command-specs.js';
+import { commandHelp, generalHelp, groupHelp } from './help-texts.js';
+import { nearestName } from './nearest-name.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export const HELP = `issue-sync: keeps a project's issue tracker in step with GitHub, GitLab and Bitbucket.
-
-Usage:
-  issue-sync serve                      run the service (webhooks, HTTP API, dashboard, jobs)
-  issue-sync sync --provider github|gitlab|bitbucket --repo REPO [--token T] [--api-url URL]
-                  [--type issues|security|all] [--include-closed --confirm] [--project SLUG] [--json]
-  issue-sync issues list [--project SLUG] [--repo REPO] [--json]
-  issue-sync users add --project SLUG --name NAME --role admin|member|viewer
-  issue-sync repos add --project SLUG --provider P --repo REPO --token T [--api-url URL]
-  issue-sync migrate                    apply database migrations and exit
-  issue-sync doctor                     check configuration, database and providers
-
-REPO is owner/name (GitHub), group/sub/name or a numeric id (GitLab), workspace/repo (Bitbucket).
-Exit codes: 0 success, 1 the work failed, 2 bad arguments.`;
-
 const providerSchema = z.enum(['github', 'gitlab', 'bitbucket'], {
-  error: (issue) => `--provider must be github, gitlab or bitbucket (got "${String(issue.input)}")`,
+  error: (issue) =>
+    `--provider must be github (got "${String(issue.input)}"); gitlab and bitbucket are named too but not in this version yet`,
 });
 const slugSchema = z
   .string()
@@ -54,7 +43,7 @@ export function validateRepo(provider: ProviderName, repo: string): string {
 }
 
 export type Command =
-  | { name: 'help' }
+  | { name: 'help'; text: string }
   | { name: 'serve' }
   | { name: 'migrate' }
   | { name: 'doctor' }
@@ -66,10 +55,13 @@ export type Command =
       apiUrl: string | undefined;
       type: 'issues' | 'security' | 'all';
       includeClosed: boolean;
-      project: string;
+      /** Unset: the project already holding the repository, else DEFAULT_PROJECT (decided by the command). */
+      project: string | undefined;
       json: boolean;
     }
-  | { name: 'issues list'; project: string; repo: string | undefined; json: boolean }
+  | { name: 'issues list'; project: string | undefined; repo: string | undefined; json: boolean }
+  | { name: 'projects list'; json: boolean }
+  | { name: 'repos list'; project: string | undefined; json: boolean }
   | { name: 'users add'; project: string; userName: string; role: 'admin' | 'member' | 'viewer' }
   | {
       name: 'repos add';
@@ -82,20 +74,44 @@ export type Command =
 
 export const DEFAULT_PROJECT = 'default';
 
-function parse(args: string[], options: Options, usage: string) {
+const HELP_WORDS = new Set(['help', '--help', '-h']);
+
+/** The options as the spec lists them, or `{ name: 'help' }` when --help was asked for. */
+function parse(args: readonly string[], spec: CommandSpec): Record<string, string | boolean | undefined> {
+  const options: Options = { help: { type: 'boolean', short: 'h' } };
+  for (const option of spec.options) options[option.name] = { type: option.type };
   try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true })
-      .values as Record<string, string | boolean | undefined>;
+    return parseArgs({ args: [...args], options, strict: true }).values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
-    throw new UsageError(`${message}. Usage: ${usage}`);
+    throw new UsageError(explainParseError(error as Error & { code?: string }, spec));
   }
 }
 
-function required(values: Record<string, unknown>, name: string, usage: string): string {
+function explainParseError(error: Error & { code?: string }, spec: CommandSpec): string {
+  const more = `run "issue-sync ${spec.name} --help" for its options`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const typed = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+    const known = spec.options.map((option) => `--${option.name}`);
+    const guess = nearestName(typed.replace(/=.*$/, ''), known);
+    return guess
+      ? `Unknown option ${typed}; did you mean ${guess}?`
+      : `Unknown option ${typed} for "issue-sync ${spec.name}"; ${more}.`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const typed = /'([^']*)'/.exec(error.message)?.[1] ?? '';
+    const asRepo = typed.includes('/') && spec.options.some((option) => option.name === 'repo');
+    return asRepo
+      ? `Unexpected argument "${typed}"; did you mean --repo ${typed}?`
+      : `Unexpected argument "${typed}": "issue-sync ${spec.name}" takes options only; ${more}.`;
+  }
+  const message = error.message.split('\n')[0]!.replace(/\. To specify.*$/, '').replace(/\.$/, '');
+  return `${message}. Usage: ${spec.usage}`;
+}
+
+function required(values: Record<string, unknown>, name: string, spec: CommandSpec): string {
   const value = values[name];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new UsageError(`--${name} is required. Usage: ${usage}`);
+    throw new UsageError(`--${name} is required. Usage: ${spec.usage}`);
   }
   return value.trim();
 }
@@ -111,38 +127,64 @@ function optionalString(values: Record<string, unknown>, name: string): string |
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-export function parseCommand(argv: readonly string[]): Command {
-  const [first, second, ...rest] = argv;
-  if (first === undefined || first === 'help' || first === '--help' || first === '-h') return { name: 'help' };
+function optionalSlug(values: Record<string, unknown>): string | undefined {
+  const project = optionalString(values, 'project');
+  return project === undefined ? undefined : check(slugSchema, project);
+}
 
-  switch (first) {
+const GROUPS = [...new Set(COMMANDS.filter((spec) => spec.name.includes(' ')).map((spec) => spec.name.split(' ')[0]!))];
+
+/** Which command argv names, and the arguments after its name. Help and typos end here. */
+function resolveCommand(argv: readonly string[]): { spec: CommandSpec; args: readonly string[] } | { help: string } {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') return { help: generalHelp() };
+  if (first === 'help') {
+    if (rest.length === 0) return { help: generalHelp() };
+    const resolved = resolveCommand([...rest, '--help']);
+    return 'help' in resolved ? resolved : { help: commandHelp(resolved.spec) };
+  }
+  if (GROUPS.includes(first)) {
+    const [second, ...args] = rest;
+    const subcommands = subcommandsOf(first);
+    if (second === undefined || HELP_WORDS.has(second)) {
+      if (second !== undefined) return { help: groupHelp(first) };
+      throw new UsageError(
+        `"issue-sync ${first}" needs a command: ${subcommands.map((sub) => `${first} ${sub}`).join(' or ')}; run "issue-sync ${first} --help".`,
+      );
+    }
+    const spec = commandSpec(`${first} ${second}`);
+    if (spec) return { spec, args };
+    const guess = nearestName(second, subcommands);
+    throw new UsageError(
+      `Unknown command "${first} ${second}"` +
+        (guess ? `; did you mean "${first} ${guess}"?` : `; "${first}" has ${subcommands.map((sub) => `"${first} ${sub}"`).join(' and ')}.`) +
+        ` Run "issue-sync ${first} --help".`,
+    );
+  }
+  const spec = commandSpec(first);
+  if (spec) return { spec, args: rest };
+  const names = [...new Set(COMMANDS.map((command) => command.name.split(' ')[0]!))];
+  const guess = nearestName(first, names);
+  throw new UsageError(
+    `Unknown command "${first}"${guess ? `; did you mean "${guess}"?` : '.'} Run "issue-sync --help" for the list of commands.`,
+  );
+}
+
+export function parseCommand(argv: readonly string[]): Command {
+  const resolved = resolveCommand(argv);
+  if ('help' in resolved) return { name: 'help', text: resolved.help };
+  const { spec, args } = resolved;
+  const values = parse(args, spec);
+  if (values.help) return { name: 'help', text: commandHelp(spec) };
+
+  switch (spec.name) {
     case 'serve':
     case 'migrate':
-    case 'doctor': {
-      const values = parse(argv.slice(1), {}, `issue-sync ${first}`);
-      return values.help ? { name: 'help' } : { name: first };
-    }
+    case 'doctor':
+      return { name: spec.name };
     case 'sync': {
-      const usage =
-        'issue-sync sync --provider github|gitlab|bitbucket --repo REPO [--token T] [--api-url URL] [--type issues|security|all] [--include-closed --confirm] [--project SLUG] [--json]';
-      const values = parse(
-        argv.slice(1),
-        {
-          provider: { type: 'string' },
-          repo: { type: 'string' },
-          token: { type: 'string' },
-          'api-url': { type: 'string' },
-          type: { type: 'string' },
-          'include-closed': { type: 'boolean' },
-          confirm: { type: 'boolean' },
-          project: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-        usage,
-      );
-      if (values.help) return { name: 'help' };
-      const provider = check(providerSchema, required(values, 'provider', usage));
-      const repo = validateRepo(provider, required(values, 'repo', usage));
+      const provider = check(providerSchema, required(values, 'provider', spec));
+      const repo = validateRepo(provider, required(values, 'repo', spec));
       const type = check(
         z.enum(['issues', 'security', 'all'], {
           error: (issue) => `--type must be issues, security or all (got "${String(issue.input)}")`,
@@ -164,69 +206,44 @@ export function parseCommand(argv: readonly string[]): Command {
         apiUrl: apiUrl === undefined ? undefined : check(apiUrlSchema, apiUrl),
         type,
         includeClosed,
-        project: check(slugSchema, optionalString(values, 'project') ?? DEFAULT_PROJECT),
+        project: optionalSlug(values),
         json: values.json === true,
       };
     }
-    case 'issues': {
-      const usage = 'issue-sync issues list [--project SLUG] [--repo REPO] [--json]';
-      if (second !== 'list') throw new UsageError(`Unknown command "issues ${second ?? ''}". Usage: ${usage}`);
-      const values = parse(rest, { project: { type: 'string' }, repo: { type: 'string' }, json: { type: 'boolean' } }, usage);
-      if (values.help) return { name: 'help' };
-      return {
-        name: 'issues list',
-        project: check(slugSchema, optionalString(values, 'project') ?? DEFAULT_PROJECT),
-        repo: optionalString(values, 'repo'),
-        json: values.json === true,
-      };
-    }
-    case 'users': {
-      const usage = 'issue-sync users add --project SLUG --name NAME --role admin|member|viewer';
-      if (second !== 'add') throw new UsageError(`Unknown command "users ${second ?? ''}". Usage: ${usage}`);
-      const values = parse(rest, { project: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' } }, usage);
-      if (values.help) return { name: 'help' };
+    case 'issues list':
+      return { name: 'issues list', project: optionalSlug(values), repo: optionalString(values, 'repo'), json: values.json === true };
+    case 'projects list':
+      return { name: 'projects list', json: values.json === true };
+    case 'repos list':
+      return { name: 'repos list', project: optionalSlug(values), json: values.json === true };
+    case 'users add':
       return {
         name: 'users add',
-        project: check(slugSchema, required(values, 'project', usage)),
+        project: check(slugSchema, required(values, 'project', spec)),
         userName: check(
           z.string().max(200, '--name must be at most 200 characters'),
-          required(values, 'name', usage),
+          required(values, 'name', spec),
         ),
         role: check(
           z.enum(['admin', 'member', 'viewer'], {
             error: (issue) => `--role must be admin, member or viewer (got "${String(issue.input)}")`,
           }),
-          required(values, 'role', usage),
+          required(values, 'role', spec),
         ),
       };
-    }
-    case 'repos': {
-      const usage = 'issue-sync repos add --project SLUG --provider P --repo REPO --token T [--api-url URL]';
-      if (second !== 'add') throw new UsageError(`Unknown command "repos ${second ?? ''}". Usage: ${usage}`);
-      const values = parse(
-        rest,
-        {
-          project: { type: 'string' },
-          provider: { type: 'string' },
-          repo: { type: 'string' },
-          token: { type: 'string' },
-          'api-url': { type: 'string' },
-        },
-        usage,
-      );
-      if (values.help) return { name: 'help' };
-      const provider = check(providerSchema, required(values, 'provider', usage));
+    case 'repos add': {
+      const provider = check(providerSchema, required(values, 'provider', spec));
       const apiUrl = optionalString(values, 'api-url');
       return {
         name: 'repos add',
-        project: check(slugSchema, required(values, 'project', usage)),
+        project: check(slugSchema, required(values, 'project', spec)),
         provider,
-        repo: validateRepo(provider, required(values, 'repo', usage)),
-        token: required(values, 'token', usage),
+        repo: validateRepo(provider, required(values, 'repo', spec)),
+        token: required(values, 'token', spec),
         apiUrl: apiUrl === undefined ? undefined : check(apiUrlSchema, apiUrl),
       };
     }
     default:
-      throw new UsageError(`Unknown command "${first}". Run "issue-sync --help" for the list of commands.`);
+      throw new UsageError(`Unknown command "${spec.name}". Run "issue-sync --help" for the list of commands.`);
   }
 }

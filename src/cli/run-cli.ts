@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { openRuntime, type Runtime } from '../runtime.js';
-import { HELP, parseCommand, type Command } from './parse-args.js';
+import { parseCommand, type Command } from './parse-args.js';
 import type { ProgressStream } from './progress-bar.js';
 
 export interface CliIo {
@@ -36,7 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   }
   if (command.name === 'help') {
-    io.stdout.write(`${HELP}\n`);
+    io.stdout.write(`${command.text}\n`);
     return 0;
   }
 
@@ -81,6 +81,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'repos add': {
         const { runReposAdd } = await import('./commands/repos-add.js');
         return await runReposAdd(context, command);
+      }
+      case 'repos list': {
+        const { runReposList } = await import('./commands/repos-list.js');
+        return await runReposList(context, command);
+      }
+      case 'projects list': {
+        const { runProjectsList } = await import('./commands/projects-list.js');
+        return await runProjectsList(context, command);
       }
       default:
         throw new UsageError(`Unknown command "${(command as Command).name}".`);

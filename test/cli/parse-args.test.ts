@@ -22,27 +22,31 @@ describe('parseCommand', () => {
     });
   });
 
-  it('defaults to open issues of the default project', () => {
-    expect(parseCommand(['sync', '--provider', 'gitlab', '--repo', 'grp/sub/proj'])).toMatchObject({
-      type: 'issues',
-      includeClosed: false,
-      project: 'default',
-      json: false,
-    });
+  it('defaults to open issues, and leaves the project to the command (it finds the one holding the repository)', () => {
+    expect(parseCommand(['sync', '--provider', 'gitlab', '--repo', 'grp/sub/proj'])).toEqual(
+      expect.objectContaining({ type: 'issues', includeClosed: false, project: undefined, json: false }),
+    );
+    expect(parseCommand(['issues', 'list'])).toEqual({ name: 'issues list', project: undefined, repo: undefined, json: false });
   });
 
   it.each([
     [['sync', '--repo', 'a/b'], /--provider is required/],
-    [['sync', '--provider', 'svn', '--repo', 'a/b'], /--provider must be github, gitlab or bitbucket \(got "svn"\)/],
+    [['sync', '--provider', 'svn', '--repo', 'a/b'], /--provider must be github \(got "svn"\); gitlab and bitbucket .* not in this version yet/],
     [['sync', '--provider', 'github', '--repo', 'nope'], /--repo for github must look like owner\/name/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--type', 'prs'], /--type must be issues, security or all/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--include-closed'], /needs confirmation: add --confirm/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--api-url', 'ftp://x'], /--api-url must be an http\(s\) URL/],
-    [['sync', '--provider', 'github', '--repo', 'a/b', '--bogus'], /Unknown option '--bogus'/],
+    [['sync', '--provider', 'github', '--repo', 'a/b', '--bogus'], /Unknown option --bogus for "issue-sync sync"; run "issue-sync sync --help"/],
+    [['sync', '--provider', 'github', '--incude-closed'], /^Unknown option --incude-closed; did you mean --include-closed\?$/],
+    [['issues', 'list', '--proj', 'acme'], /^Unknown option --proj; did you mean --project\?$/],
+    [['sync', 'octo/hello'], /did you mean --repo octo\/hello\?/],
+    [['snyc'], /^Unknown command "snyc"; did you mean "sync"\?/],
+    [['issues', 'lst'], /^Unknown command "issues lst"; did you mean "issues list"\?/],
+    [['repos'], /"issue-sync repos" needs a command: repos list or repos add/],
     [['users', 'add', '--project', 'p', '--name', 'n', '--role', 'owner'], /--role must be admin, member or viewer/],
     [['repos', 'add', '--project', 'p', '--provider', 'github', '--repo', 'a/b'], /--token is required/],
     [['frobnicate'], /Unknown command "frobnicate"/],
-    [['issues', 'show'], /Unknown command "issues show"/],
+    [['issues', 'show'], /Unknown command "issues show"; "issues" has "issues list"/],
   ])('%j is refused with one clear line', (argv, message) => {
     let caught: unknown;
     try {

@@ -3,12 +3,13 @@
  * TTY and, with --json, one JSON object at the end. An interrupted run (Ctrl-C, a failure after some
  * pages) is continued from its checkpoint by the next run with the same options.
  */
-import { CancelledError, ProviderError, errorMessage } from '../../errors.js';
+import { CancelledError, ProviderError, UsageError, errorMessage } from '../../errors.js';
 import type { Provider } from '../../providers/provider.js';
-import type { SyncResults } from '../../store/issue-store.js';
+import type { RepositoryRecord, SyncResults } from '../../store/issue-store.js';
 import { syncRepository } from '../../sync/sync-repository.js';
 import { emptyResults } from '../../sync/progress-tracker.js';
-import type { Command } from '../parse-args.js';
+import { DEFAULT_PROJECT, type Command } from '../parse-args.js';
+import { describeProjects } from '../resolve-project.js';
 import { createProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../run-cli.js';
 import { openProvider } from '../open-provider.js';
@@ -59,8 +60,7 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
     ...extra,
   });
 
-  const project = await stores.projects.ensure(command.project);
-  const known = await stores.repositories.findByPath(project.id, command.provider, command.repo);
+  const { project, known } = await findSyncTarget(stores, command);
   let repository: string;
   let outcome;
   let operationId: string;
@@ -123,7 +123,7 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
   } catch (error) {
     if (!(error instanceof ProviderError || error instanceof CancelledError)) throw error;
     const status = error instanceof CancelledError ? 'cancelled' : 'failed';
-    return report(io, command, summarize(status, emptyResults(), { error: errorMessage(error) }));
+    return report(io, command, summarize(status, emptyResults(), { error: withAppHint(error, command, known, project.slug) }));
   }
 
   const extra = { repository, operationId, ...(resumed ? { resumed } : {}) };
@@ -132,6 +132,44 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
     return report(io, command, summarize('cancelled', outcome.results, { ...extra, error: 'Interrupted.' }));
   }
   return report(io, command, summarize('failed', outcome.results, { ...extra, error: outcome.error }));
+}
+
+/**
+ * Where the sync writes. With --project, that project (created when missing). Without it, the
+ * connection that already exists for this repository (the GitHub App's, a `repos add`), so a CLI sync
+ * does not open a second copy of its issues in "default"; "default" only for a repository that is
+ * connected nowhere.
+ */
+async function findSyncTarget(stores: CommandContext['runtime']['stores'], command: SyncCommand) {
+  if (command.project) {
+    const project = await stores.projects.ensure(command.project);
+    return { project, known: await stores.repositories.findByPath(project.id, command.provider, command.repo) };
+  }
+  const connections = (await stores.repositories.listByPath(null, command.repo)).filter(
+    (connection) => connection.provider === command.provider,
+  );
+  const projectIds = [...new Set(connections.map((connection) => connection.projectId))];
+  if (projectIds.length > 1) {
+    const holders = await stores.projects.list(projectIds);
+    throw new UsageError(`Several projects hold ${command.repo}: ${describeProjects(holders)}; pass --project SLUG.`);
+  }
+  if (projectIds.length === 1) {
+    const project = (await stores.projects.get(projectIds[0]!))!;
+    return { project, known: await stores.repositories.findByPath(project.id, command.provider, command.repo) };
+  }
+  const project = await stores.projects.ensure(DEFAULT_PROJECT);
+  return { project, known: null };
+}
+
+/** The GitHub App's installation token is the service's alone: say what the CLI can use instead. */
+function withAppHint(error: Error, command: SyncCommand, known: RepositoryRecord | null, projectSlug: string): string {
+  const message = errorMessage(error);
+  const denied = error instanceof ProviderError && ['unauthorized', 'forbidden', 'not_found'].includes(error.code);
+  if (!denied || command.token || known?.encryptedToken || !known?.installationId) return message;
+  return (
+    `${message} (${known.fullPath} in project ${projectSlug} is read through the GitHub App, whose token the CLI cannot use: ` +
+    `pass --token, or sync it from the service: POST /api/projects/${projectSlug}/repositories/${known.id}/sync)`
+  );
 }
 
 function report(io: CommandContext['io'], command: SyncCommand, summary: SyncSummary): number {
@@ -147,7 +185,7 @@ function report(io: CommandContext['io'], command: SyncCommand, summary: SyncSum
   if (!command.json) {
     const alerts = summary.securityAlerts > 0 || command.type !== 'issues' ? `, ${summary.securityAlerts} security alerts` : '';
     io.stdout.write(
-      `Synced ${summary.repository}: ${summary.created} created, ${summary.updated} updated, ${summary.skipped} unchanged` +
+      `Synced ${summary.repository}: ${summary.created} created, ${summary.updated} updated, ${summary.skipped} skipped (unchanged)` +
         `${summary.failed > 0 ? `, ${summary.failed} failed` : ''} (${summary.issues} issues${alerts}) ` +
         `in ${(summary.durationMs / 1000).toFixed(1)} s with ${summary.requests} requests.\n`,
     );

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { COMMANDS } from '../../src/cli/command-specs.js';
+
+async function cli(args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runCli(args, {
+    env: { LOG_LEVEL: 'silent' },
+    stdout: { write: (chunk: string) => stdout.push(chunk) },
+    stderr: { write: (chunk: string) => stderr.push(chunk) },
+  });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+}
+
+describe('issue-sync help', () => {
+  it.each([
+    [['sync', '--help'], 'issue-sync sync', ['--provider P', '--include-closed', '--project SLUG', 'Default: issues']],
+    [['issues', 'list', '--help'], 'issue-sync issues list', ['--repo REPO', 'Default: the only project, or the one project that holds --repo']],
+    [['issues', '--help'], 'issue-sync issues list', ['--json']],
+    [['repos', '--help'], 'issue-sync repos list', ['issue-sync repos add', '--token T', 'Default: every project']],
+    [['repos', 'add', '-h'], 'issue-sync repos add', ['--api-url URL']],
+    [['users', '--help'], 'issue-sync users add', ['--role admin|member|viewer']],
+    [['projects', 'list', '--help'], 'issue-sync projects list', ['--json']],
+    [['doctor', '--help'], 'issue-sync doctor', []],
+    [['serve', '--help'], 'issue-sync serve', []],
+    [['migrate', '--help'], 'issue-sync migrate', []],
+    [['help', 'sync'], 'issue-sync sync', ['--type issues|security|all']],
+  ])('%j prints that command\'s own usage, options and an example, and exits 0', async (argv, usage, options) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(`Usage: ${usage}`);
+    for (const option of options) expect(result.stdout).toContain(option);
+    expect(result.stdout).toMatch(/^Example:\n {2}(\S+=\S+ )?issue-sync /m);
+    expect(result.stdout).not.toContain('Commands:');
+  });
+
+  it('lists every command in the general help and points at "issue-sync COMMAND --help"', async () => {
+    const result = await cli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of COMMANDS) expect(result.stdout).toMatch(new RegExp(`^ {2}issue-sync ${command.name} `, 'm'));
+    expect(result.stdout).toContain('issue-sync COMMAND --help');
+  });
+
+  it('offers GitLab and Bitbucket only with "not in this version yet", in every help', async () => {
+    const screens = [await cli(['--help']), ...(await Promise.all(COMMANDS.map((command) => cli([...command.name.split(' '), '--help']))))];
+    const offers = screens.flatMap((screen) => screen.stdout.split('\n')).filter((line) => /gitlab|bitbucket/i.test(line));
+    expect(offers.length).toBeGreaterThan(0);
+    for (const line of offers) expect(line).toContain('not in this version yet');
+  });
+
+  it('answers a mistyped option with the nearest one, on one line, exit 2', async () => {
+    const result = await cli(['sync', '--provider', 'github', '--repo', 'octo/x', '--incude-closed']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('issue-sync: Unknown option --incude-closed; did you mean --include-closed?\n');
+  });
+
+  it('answers a mistyped command with the nearest one, exit 2', async () => {
+    const result = await cli(['repos', 'lsit']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^issue-sync: Unknown command "repos lsit"; did you mean "repos list"\? Run "issue-sync repos --help"\.\n$/);
+  });
+});
