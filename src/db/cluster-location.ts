@@ -75,6 +75,7 @@ function relocated(dir: string, why: { closed: string | null; fallback: boolean 
     ? `the data dir's folders are closed to the "postgres" OS user`
     : `placed there while the data dir's folders were closed to the "postgres" OS user`;
   const where = why.fallback ? `; /var/lib/issue-sync was not usable, so it is in the temp dir and may not survive a reboot` : '';
-  log.info({ clusterDir: dir, closedFolder: why.closed, fallback: why.fallback }, 'embedded PostgreSQL cluster outside the data dir');
+  // Warned when in the temp dir: a reboot that clears it loses the database.
+  log[why.fallback ? 'warn' : 'info']({ clusterDir: dir, closedFolder: why.closed, fallback: why.fallback }, 'embedded PostgreSQL cluster outside the data dir');
   return { dir, notice: `Embedded PostgreSQL cluster: ${dir} (${reason}${where})` };
 }

@@ -5,7 +5,8 @@
  * survive a reboot. Either must be root's and writable by root alone: anyone else able to write there
  * could swap the binaries postgres runs or read the cluster.
  */
-import { chmod, lstat, mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, lstat, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { closedFolder, type RunAs } from './postgres-os-user.js';
@@ -42,6 +43,8 @@ async function prepare(dir: string, runAs: RunAs): Promise<string | null> {
     if (info.uid !== process.getuid?.()) return `owned by uid ${info.uid}, not by us`;
     if (info.mode & 0o022) return 'writable by others than its owner';
     if ((info.mode & 0o005) !== 0o005) await chmod(dir, 0o755);
+    // An existing folder on a read-only filesystem passes all of the above.
+    await access(dir, constants.W_OK);
     const closed = await closedFolder(dir, runAs);
     return closed ? `the "postgres" OS user cannot enter ${closed}` : null;
   } catch (error) {
