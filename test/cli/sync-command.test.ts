@@ -324,7 +324,7 @@ describe('tokens', () => {
       '--token', 'ghp_good', '--api-url', secured.url,
     ]);
     expect(added.code).toBe(0);
-    const id = added.stdout.trim();
+    const [id] = added.stdout.split('\n');
     const connection = await database.db.prisma.repositoryConnection.findUniqueOrThrow({ where: { id } });
     expect(connection.encryptedToken).toBeTruthy();
     expect(connection.encryptedToken).not.toContain('ghp_good');

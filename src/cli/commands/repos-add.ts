@@ -1,6 +1,7 @@
 /**
  * `issue-sync repos add`: connects a repository to a project. The token is checked against the host
  * first (a bad token or unknown repository fails here, not at the first sync) and stored encrypted.
+ * Prints the repository's id alone on its first line (scripts read it), then where it went.
  */
 import type { Command } from '../parse-args.js';
 import type { CommandContext } from '../run-cli.js';
@@ -17,6 +18,7 @@ export async function runReposAdd({ io, runtime }: CommandContext, command: Repo
     apiUrl: command.apiUrl,
   });
   const info = await provider.repository(io.signal);
+  const existed = (await stores.projects.findBySlug(command.project)) !== null;
   const project = await stores.projects.ensure(command.project);
   const connection = await stores.repositories.connect({
     projectId: project.id,
@@ -27,7 +29,12 @@ export async function runReposAdd({ io, runtime }: CommandContext, command: Repo
     externalRepoId: info.id,
     encryptedToken: cipher.encrypt(command.token),
   });
-  io.stdout.write(`${connection.id}\n`);
-  io.stderr.write(`Connected ${command.provider} repository ${info.fullName} to project ${project.slug}.\n`);
+  io.stdout.write(
+    `${connection.id}\n` +
+      `Connected ${command.provider} repository ${info.fullName} to project ${project.slug} (project id ${project.id}` +
+      `${existed ? '' : ', created now'}).\n` +
+      `Sync it with: issue-sync sync --provider ${command.provider} --repo ${info.fullName} --project ${project.slug}` +
+      `${command.apiUrl ? ` --api-url ${command.apiUrl}` : ''}\n`,
+  );
   return 0;
 }
