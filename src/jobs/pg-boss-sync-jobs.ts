@@ -28,6 +28,7 @@ import type {
   RepositoryRecord,
   RepositoryStore,
 } from '../store/issue-store.js';
+import { resumedProgress } from '../sync/progress-tracker.js';
 import { claimOperation } from './claim-operation.js';
 import { createOperationListeners } from './operation-listeners.js';
 import { parseJobRef, queuedJobRef } from './job-ref.js';
@@ -217,7 +218,7 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
         await operations.saveCheckpoint(
           operation.id,
           resumeFrom,
-          { ...operation.progress, processed: resumeFrom.processed },
+          resumedProgress(resumeFrom, operation.progress.stage),
           resumeFrom.results,
         );
       }

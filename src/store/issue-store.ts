@@ -114,6 +114,15 @@ export interface SyncCheckpoint {
   watermarks: { issues: string | null; security: string | null };
   /** Oldest `updatedAt` of an item that could not be stored, per part: the watermark stays below it. */
   failedFrom?: { issues: string | null; security: string | null };
+  /**
+   * The progress shown when the checkpoint was written (the hosts' totals, items per part, the
+   * percent), so a resumed run goes on from there instead of from 0% (absent in older checkpoints).
+   */
+  progress?: {
+    totals: { issues?: number; security?: number };
+    processedByPart: { issues?: number; security?: number };
+    percent: number;
+  };
 }
 
 export interface OperationRecord {

@@ -3,9 +3,16 @@
  * after every stored page (with the checkpoint) and, inside a page, once at least `everyItems`
  * items were processed since the last write and `minIntervalMs` has passed — coalesced, never one
  * write per item.
+ *
+ * The percent shown never goes backwards: a run resumed from a checkpoint starts from the
+ * checkpoint's counts, totals and percent (people watched 5,500 items become 0% otherwise), and a
+ * host total that shrinks mid-sync only slows the percent down.
  */
 import type { RateLimitInfo } from '../providers/provider.js';
-import type { BatchCounts, SyncProgress, SyncResults, SyncStage } from '../store/issue-store.js';
+import type { BatchCounts, SyncCheckpoint, SyncProgress, SyncResults, SyncStage } from '../store/issue-store.js';
+
+type Part = 'issues' | 'security';
+type CheckpointProgress = NonNullable<SyncCheckpoint['progress']>;
 
 export function emptyResults(): SyncResults {
   return { created: 0, updated: 0, skipped: 0, failed: 0, issues: 0, securityAlerts: 0, skippedParts: [] };
@@ -15,24 +22,29 @@ export class ProgressTracker {
   readonly results: SyncResults;
   processed: number;
   stage: SyncStage = 'starting';
-  private partTotals = new Map<string, number>();
-  private partProcessed = new Map<string, number>();
+  private partTotals = new Map<Part, number>();
+  private partProcessed = new Map<Part, number>();
   private rateLimit: RateLimitInfo | null = null;
   private writtenAt = 0;
   private writtenProcessed: number;
   private finished = false;
+  /** The highest percent shown so far (or stored before a resume). */
+  private shownPercent: number;
 
   constructor(
     private readonly clock: () => Date,
     private readonly options: { everyItems: number; minIntervalMs: number },
-    start?: { results: SyncResults; processed: number },
+    start?: Pick<SyncCheckpoint, 'results' | 'processed' | 'progress'>,
   ) {
     this.results = start ? structuredClone(start.results) : emptyResults();
     this.processed = start?.processed ?? 0;
     this.writtenProcessed = this.processed;
+    for (const [part, total] of entriesOf(start?.progress?.totals)) this.partTotals.set(part, total);
+    for (const [part, processed] of entriesOf(start?.progress?.processedByPart)) this.partProcessed.set(part, processed);
+    this.shownPercent = Math.min(99, start?.progress?.percent ?? 0);
   }
 
-  add(part: 'issues' | 'security', counts: BatchCounts, items: number): void {
+  add(part: Part, counts: BatchCounts, items: number): void {
     this.results.created += counts.created;
     this.results.updated += counts.updated;
     this.results.skipped += counts.skipped;
@@ -44,7 +56,7 @@ export class ProgressTracker {
   }
 
   /** The host's total for a part, when a page tells it. */
-  setPartTotal(part: 'issues' | 'security', total: number | null | undefined): void {
+  setPartTotal(part: Part, total: number | null | undefined): void {
     if (typeof total === 'number' && Number.isFinite(total) && total >= 0) this.partTotals.set(part, total);
   }
 
@@ -58,17 +70,9 @@ export class ProgressTracker {
   }
 
   snapshot(): SyncProgress {
-    let total: number | null = null;
-    if (this.partTotals.size > 0) {
-      total = 0;
-      for (const [part, partTotal] of this.partTotals) {
-        total += Math.max(partTotal, this.partProcessed.get(part) ?? 0);
-      }
-      total = Math.max(total, this.processed);
-    }
-    let percent = 0;
-    if (this.finished) percent = 100;
-    else if (total !== null && total > 0) percent = Math.min(99, Math.floor((this.processed / total) * 100));
+    const total = this.total();
+    const percent = this.percent(total);
+    this.shownPercent = Math.max(this.shownPercent, percent);
     return {
       stage: this.stage,
       processed: this.processed,
@@ -77,6 +81,30 @@ export class ProgressTracker {
       rateLimitRemaining: this.rateLimit?.remaining ?? null,
       rateLimitResetAt: this.rateLimit?.resetAt?.toISOString() ?? null,
     };
+  }
+
+  /** What a checkpoint keeps, for a resumed run to start from. */
+  checkpointProgress(): CheckpointProgress {
+    return {
+      totals: Object.fromEntries(this.partTotals),
+      processedByPart: Object.fromEntries(this.partProcessed),
+      percent: this.percent(this.total()),
+    };
+  }
+
+  private total(): number | null {
+    if (this.partTotals.size === 0) return null;
+    let total = 0;
+    for (const [part, partTotal] of this.partTotals) {
+      total += Math.max(partTotal, this.partProcessed.get(part) ?? 0);
+    }
+    return Math.max(total, this.processed);
+  }
+
+  private percent(total: number | null): number {
+    if (this.finished) return 100;
+    const now = total !== null && total > 0 ? Math.min(99, Math.floor((this.processed / total) * 100)) : 0;
+    return Math.max(now, this.shownPercent);
   }
 
   /** True when an intermediate progress write is due; marks it as written. */
@@ -92,4 +120,20 @@ export class ProgressTracker {
     this.writtenAt = this.clock().getTime();
     this.writtenProcessed = this.processed;
   }
+}
+
+/** The progress a resumed sync shows before it runs: its checkpoint's counts, total and percent. */
+export function resumedProgress(checkpoint: SyncCheckpoint, stage: SyncStage): SyncProgress {
+  const tracker = new ProgressTracker(() => new Date(), { everyItems: 1, minIntervalMs: 0 }, checkpoint);
+  tracker.stage = stage;
+  return tracker.snapshot();
+}
+
+function entriesOf(values: { issues?: number; security?: number } | undefined): [Part, number][] {
+  const entries: [Part, number][] = [];
+  for (const part of ['issues', 'security'] as const) {
+    const value = values?.[part];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) entries.push([part, value]);
+  }
+  return entries;
 }

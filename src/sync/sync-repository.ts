@@ -93,7 +93,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
   const tracker = new ProgressTracker(
     clock,
     { everyItems: deps.progressEveryItems ?? 10, minIntervalMs: deps.progressMinIntervalMs ?? 250 },
-    resume ? { results: resume.results, processed: resume.processed } : undefined,
+    resume ?? undefined,
   );
   const done = new Set<SyncPart>(resume?.done ?? []);
   const dateOrNull = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
@@ -127,6 +127,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     processed: tracker.processed,
     watermarks: { issues: iso(watermarks.issues), security: iso(watermarks.security) },
     failedFrom: { issues: iso(failedFrom.issues), security: iso(failedFrom.security) },
+    progress: tracker.checkpointProgress(),
   });
 
   const throwIfCancelled = async () => {

@@ -106,6 +106,27 @@ function holdListingAt(name: string, page: number) {
   return { release };
 }
 
+/** Every progress write to an operation, in order, as PostgreSQL saw it (a trigger records them). */
+async function recordProgressWrites() {
+  await database.db.pool.query(`
+    CREATE TABLE IF NOT EXISTS test_progress_writes (seq bigserial PRIMARY KEY, operation_id uuid NOT NULL, progress jsonb NOT NULL);
+    CREATE OR REPLACE FUNCTION test_record_progress_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO test_progress_writes (operation_id, progress) VALUES (NEW.id, NEW.progress::jsonb);
+        RETURN NEW;
+      END $$;
+    CREATE OR REPLACE TRIGGER test_record_progress_write AFTER UPDATE OF progress ON "SyncOperation"
+      FOR EACH ROW EXECUTE FUNCTION test_record_progress_write();
+  `);
+  return async (operationId: string): Promise<{ processed: number; total: number | null; percent: number }[]> => {
+    const { rows } = await database.db.pool.query<{ progress: { processed: number; total: number | null; percent: number } }>(
+      'SELECT progress FROM test_progress_writes WHERE operation_id = $1 ORDER BY seq',
+      [operationId],
+    );
+    return rows.map(({ progress }) => ({ processed: progress.processed, total: progress.total, percent: progress.percent }));
+  };
+}
+
 describe('sync jobs on pg-boss', () => {
   it('runs a started sync to completion with exact counts and tells listeners it finished', async () => {
     const { repository, input } = await connect('basic', { issues: 250, alerts: 30 });
@@ -244,6 +265,29 @@ describe('sync jobs on pg-boss', () => {
     // Only the page in flight when the first replica stopped (if its request got out) is fetched twice.
     expect([[], [4]]).toContainEqual(duplicates(listingPages('handover')));
     expect(await storedCount(repository.id)).toBe(600);
+  });
+
+  it('a resumed sync goes on from its checkpoint\'s processed count and total: the percent never goes backwards', async () => {
+    const progressWrites = await recordProgressWrites();
+    const { input } = await connect('resumed-progress', { issues: 600 });
+    const held = holdListingAt('resumed-progress', 4);
+    const leaving = await runner(replicaDatabase());
+    const { operation } = await leaving.start(input);
+    await until(() => operations().get(operation.id), (current) => current?.checkpoint?.processed === 300);
+    const closing = leaving.close();
+    held.release();
+    await closing;
+    const stored = (await operations().get(operation.id))!.progress;
+    expect(stored).toMatchObject({ processed: 300, total: 600, percent: 50 });
+    const before = (await progressWrites(operation.id)).length;
+
+    const next = await runner();
+    expect(await next.waitFor(operation.id)).toMatchObject({ status: 'completed', progress: { percent: 100 } });
+    const writes = await progressWrites(operation.id);
+    const [first] = writes.slice(before);
+    expect(first).toEqual({ processed: 300, total: 600, percent: 50 });
+    const percents = writes.map((write) => write.percent);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
   });
 
   it('the supervisor resumes an operation left running without a job', async () => {
