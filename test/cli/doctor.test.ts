@@ -3,15 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
+import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let dataDir: string;
+let github: GitHubSimulator;
 
 beforeAll(async () => {
-  [database, dataDir] = await Promise.all([createTestDatabase(), mkdtemp(join(tmpdir(), 'issue-sync-doctor-'))]);
+  [database, dataDir, github] = await Promise.all([
+    createTestDatabase(),
+    mkdtemp(join(tmpdir(), 'issue-sync-doctor-')),
+    startGitHubSimulator(),
+  ]);
 });
 afterAll(async () => {
+  await github?.close();
   await database?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -49,4 +56,35 @@ describe('issue-sync doctor', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/^FAIL {2}database: /m);
   });
+
+  it('counts repositories per webhook state and says what inactive and stale mean and what to do', async () => {
+    const project = await database.db.prisma.project.create({ data: { slug: 'hooks', name: 'hooks' } });
+    const connect = (name: string, webhookStatus: 'active' | 'stale' | 'inactive') =>
+      database.db.prisma.repositoryConnection.create({
+        data: { projectId: project.id, provider: 'github', fullPath: `octo/${name}`, url: `https://github.com/octo/${name}`, apiUrl: github.url, webhookStatus },
+      });
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await connect(name, 'inactive');
+    const { out } = await doctor({});
+    expect(out).toMatch(/^ok {4}webhooks: 5 connected repositories: 0 active, 0 stale, 5 inactive$/m);
+    expect(out).toMatch(/^ {8}inactive \(5: octo\/a, octo\/b, octo\/c, octo\/d, octo\/e\): no webhook deliveries, so the repository is synced only when someone runs a sync: install the GitHub App/m);
+    expect(out).not.toContain('none stale');
+
+    await connect('quiet', 'stale');
+    const stale = await doctor({});
+    expect(stale.code).toBe(1);
+    expect(stale.out).toMatch(/^FAIL {2}webhooks: 6 connected repositories: 0 active, 1 stale, 5 inactive$/m);
+    expect(stale.out).toMatch(/^ {8}stale \(1: octo\/quiet\): .*backfill with POST \/api\/admin\/backfill \{"staleOnly":true\} or run a sync/m);
+    expect(stale.out).not.toMatch(/healed/);
+    await database.db.prisma.repositoryConnection.deleteMany({ where: { projectId: project.id } });
+  });
+
+  it('says where the embedded database keeps its files', async () => {
+    const embeddedDir = await mkdtemp(join(tmpdir(), 'issue-sync-doctor-embedded-'));
+    try {
+      const { out } = await doctor({ DATABASE_URL: '', ISSUE_SYNC_DATA_DIR: embeddedDir });
+      expect(out).toMatch(/^ok {4}database: PostgreSQL \d+\S* \(embedded; its files are in \/\S+\)$/m);
+    } finally {
+      await rm(embeddedDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -14,17 +14,20 @@ import { pendingMigrations } from '../../db/migrate.js';
 import { errorMessage } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CliIo } from '../run-cli.js';
+import { WEBHOOK_STATES, WEBHOOK_STATE_MEANING } from '../webhook-states.js';
 
 type Check = { ok: boolean; label: string; detail: string };
+type Add = (ok: boolean, label: string, detail: string, explanation?: string[]) => void;
 
 export async function runDoctor(
   { io, log, config }: { io: CliIo; log: Logger; config: Config },
   fetchImpl: typeof fetch = fetch,
 ): Promise<number> {
   const checks: Check[] = [];
-  const add = (ok: boolean, label: string, detail: string) => {
+  const add: Add = (ok, label, detail, explanation = []) => {
     checks.push({ ok, label, detail });
     io.stdout.write(`${ok ? 'ok  ' : 'FAIL'}  ${label}: ${detail}\n`);
+    for (const line of explanation) io.stdout.write(`        ${line}\n`);
   };
 
   const app = [config.github.appId, config.github.privateKey ?? config.github.privateKeyPath, config.github.webhookSecret];
@@ -43,7 +46,7 @@ export async function runDoctor(
     embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, log });
     db = createDatabase(config.databaseUrl ?? embedded!.url, { max: 2 });
     const { rows } = await db.pool.query<{ server_version: string }>('SHOW server_version');
-    add(true, 'database', `PostgreSQL ${rows[0]!.server_version}${embedded ? ' (embedded)' : ''}`);
+    add(true, 'database', `PostgreSQL ${rows[0]!.server_version}${embedded ? ` (embedded; its files are in ${embedded.clusterDir})` : ''}`);
     const pending = await pendingMigrations(db.pool);
     add(pending.length === 0, 'migrations', pending.length === 0 ? 'up to date' : `${pending.length} pending: run "issue-sync migrate"`);
     if (pending.length === 0) await checkData(db, config, add, fetchImpl);
@@ -58,13 +61,19 @@ export async function runDoctor(
   return failed === 0 ? 0 : 1;
 }
 
-type Add = (ok: boolean, label: string, detail: string) => void;
-type Connection = { provider: 'github' | 'gitlab' | 'bitbucket'; apiUrl: string | null; encryptedToken: string | null; webhookStatus: string; fullPath: string };
+type Connection = {
+  provider: 'github' | 'gitlab' | 'bitbucket';
+  apiUrl: string | null;
+  encryptedToken: string | null;
+  installationId: string | null;
+  webhookStatus: string;
+  fullPath: string;
+};
 
 async function checkData(db: Database, config: Config, add: Add, fetchImpl: typeof fetch) {
   const connections: Connection[] = await db.prisma.repositoryConnection.findMany({
     where: { active: true },
-    select: { provider: true, apiUrl: true, encryptedToken: true, webhookStatus: true, fullPath: true },
+    select: { provider: true, apiUrl: true, encryptedToken: true, installationId: true, webhookStatus: true, fullPath: true },
   });
   await checkEncryptionKey(connections, config, add);
 
@@ -79,14 +88,55 @@ async function checkData(db: Database, config: Config, add: Add, fetchImpl: type
     }
   }
 
-  const quiet = connections.filter((c) => c.webhookStatus === 'stale');
+  checkWebhooks(connections, config, add);
+}
+
+/**
+ * Webhook health counted per state, with what each state means and what to do: "none stale" alone
+ * read as healthy when every repository was inactive (synced only from the CLI, no App at all).
+ */
+function checkWebhooks(connections: Connection[], config: Config, add: Add) {
+  if (connections.length === 0) {
+    add(true, 'webhooks', 'no connected repositories yet');
+    return;
+  }
+  const inState = (state: string) => connections.filter((c) => c.webhookStatus === state);
+  const [active, stale, inactive] = WEBHOOK_STATES.map(inState) as [Connection[], Connection[], Connection[]];
   add(
-    quiet.length === 0,
+    stale.length === 0,
     'webhooks',
-    quiet.length === 0
-      ? `${connections.length} connected repositories, none stale`
-      : `stale for ${quiet.map((c) => c.fullPath).join(', ')}: they are healed by incremental syncs; check the hooks`,
+    `${connections.length} connected repositor${connections.length === 1 ? 'y' : 'ies'}: ` +
+      `${active.length} active, ${stale.length} stale, ${inactive.length} inactive`,
+    [
+      ...(active.length > 0 ? [`active (${active.length}): ${WEBHOOK_STATE_MEANING.active}.`] : []),
+      ...(stale.length > 0 ? [`stale (${stale.length}: ${names(stale)}): ${WEBHOOK_STATE_MEANING.stale}.`] : []),
+      ...inactiveAdvice(inactive, config),
+    ],
   );
+}
+
+function inactiveAdvice(inactive: Connection[], config: Config): string[] {
+  const viaApp = inactive.filter((c) => c.installationId);
+  const withoutApp = inactive.filter((c) => !c.installationId);
+  const lines: string[] = [];
+  if (withoutApp.length > 0) {
+    lines.push(
+      `inactive (${withoutApp.length}: ${names(withoutApp)}): ${WEBHOOK_STATE_MEANING.inactive}` +
+        `${config.github.appId ? '.' : ' (the App is not configured here: see APP_ID in .env.example).'}`,
+    );
+  }
+  if (viaApp.length > 0) {
+    lines.push(
+      `inactive (${viaApp.length} through the GitHub App: ${names(viaApp)}): installed, but no delivery has arrived yet; ` +
+        "if they have had activity since, check the App's webhook URL and its recent deliveries in the App's settings.",
+    );
+  }
+  return lines;
+}
+
+function names(connections: Connection[]): string {
+  const shown = connections.slice(0, 5).map((c) => c.fullPath);
+  return connections.length > shown.length ? `${shown.join(', ')} and ${connections.length - shown.length} more` : shown.join(', ');
 }
 
 async function checkEncryptionKey(connections: Connection[], config: Config, add: Add) {
