@@ -69,10 +69,10 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   });
   let proxy: WebhookProxy | null = null;
   try {
+    // Without the App nothing is logged here: `serve` prints what to set, once, and the
+    // 'listening' line below records githubApp: null.
     if (githubConfig) {
       github = await createGitHubApp(githubConfig, { db, stores, jobs, log });
-    } else {
-      log.info({}, 'GitHub App not configured: set APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET to receive its webhooks');
     }
     await jobs.startWorkers();
     const app = createApp({
