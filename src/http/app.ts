@@ -10,6 +10,7 @@ import { apiRoutes } from './api-routes.js';
 import { HttpError } from './http-error.js';
 import { githubAppNotConfiguredRoutes, githubWebhookRoutes } from './routes/github-webhooks.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
+import { homePageRoutes } from './routes/home-page.js';
 
 export interface AppDeps extends HealthDeps {
   log: Logger;
@@ -21,6 +22,7 @@ export interface AppDeps extends HealthDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.route('/', homePageRoutes());
   app.route('/', healthRoutes(deps));
   app.route(
     '/',
