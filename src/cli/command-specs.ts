@@ -98,7 +98,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     example: 'issue-sync repos list --project default',
     notes: [
-      'Webhook health: active = webhooks arrive; stale = they stopped (a sync backfills); inactive = none ever arrived (synced only when someone runs a sync).',
+      'Webhook health: active = webhooks arrive; stale = they stopped arriving (a sync or the admin backfill catches up); inactive = no deliveries (the GitHub App is not installed there): synced only when someone runs a sync.',
     ],
   },
   {

@@ -4,6 +4,9 @@
  */
 import { COMMANDS, type CommandSpec } from './command-specs.js';
 
+// Wide enough for the usage lines' options, narrow enough to read without a full-screen terminal.
+const WIDTH = 100;
+
 export function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((spec) => spec.name.length)) + 2;
   return [
@@ -20,7 +23,7 @@ export function generalHelp(): string {
 export function commandHelp(spec: CommandSpec): string {
   const flags = spec.options.map((option) => `--${option.name}${option.value ? ` ${option.value}` : ''}`);
   const width = Math.max(10, ...flags.map((flag) => flag.length)) + 2;
-  const options = spec.options.map((option, index) => `  ${flags[index]!.padEnd(width)}${option.help}`);
+  const options = spec.options.map((option, index) => wrap(`  ${flags[index]!.padEnd(width)}${option.help}`, width + 2));
   return [
     `issue-sync ${spec.name}: ${spec.summary}.`,
     '',
@@ -29,7 +32,7 @@ export function commandHelp(spec: CommandSpec): string {
     'Options:',
     ...options,
     `  ${'-h, --help'.padEnd(width)}this help`,
-    ...(spec.notes ? ['', ...spec.notes] : []),
+    ...(spec.notes ? ['', ...spec.notes.map((note) => wrap(note, 0))] : []),
     '',
     'Example:',
     `  ${spec.example}`,
@@ -41,4 +44,17 @@ export function groupHelp(group: string): string {
   return COMMANDS.filter((spec) => spec.name.startsWith(`${group} `))
     .map(commandHelp)
     .join('\n\n');
+}
+
+/** Breaks a line between words at WIDTH; continuation lines start at `indent` (under the help column). */
+function wrap(line: string, indent: number): string {
+  const lines: string[] = [];
+  let rest = line;
+  while (rest.length > WIDTH) {
+    const cut = rest.lastIndexOf(' ', WIDTH);
+    if (cut <= indent) break;
+    lines.push(rest.slice(0, cut));
+    rest = `${' '.repeat(indent)}${rest.slice(cut + 1)}`;
+  }
+  return [...lines, rest].join('\n');
 }

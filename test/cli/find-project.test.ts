@@ -110,4 +110,21 @@ describe('commands find the project', () => {
     });
     expect(connection.project.slug).toBe('default');
   });
+
+  it('sync of a repository the App reads says the CLI needs --token when the host refuses it', async () => {
+    const secured = await startGitHubSimulator({ token: 'ghp_good' });
+    try {
+      secured.repo('octo', 'app', { issues: 1 });
+      const app = await connectThroughApp('octo-org', 'octo/app');
+      const result = await cli(['sync', '--provider', 'github', '--repo', 'octo/app', '--api-url', secured.url]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(
+        `octo/app in project octo-org is read through the GitHub App, whose token the CLI cannot use: pass --token, ` +
+          `or sync it from the service: POST /api/projects/octo-org/repositories/${app.id}/sync`,
+      );
+    } finally {
+      await secured.close();
+    }
+  });
 });

@@ -127,8 +127,8 @@ function inactiveAdvice(inactive: Connection[], config: Config): string[] {
   }
   if (viaApp.length > 0) {
     lines.push(
-      `inactive (${viaApp.length} through the GitHub App: ${names(viaApp)}): installed, but no delivery has arrived yet; ` +
-        "if they have had activity since, check the App's webhook URL and its recent deliveries in the App's settings.",
+      `inactive (${viaApp.length} through the GitHub App: ${names(viaApp)}): the App's installation is suspended, so no ` +
+        "deliveries arrive: unsuspend it in the account's GitHub settings (Applications), then run a sync to catch up.",
     );
   }
   return lines;

@@ -123,7 +123,7 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
   } catch (error) {
     if (!(error instanceof ProviderError || error instanceof CancelledError)) throw error;
     const status = error instanceof CancelledError ? 'cancelled' : 'failed';
-    return report(io, command, summarize(status, emptyResults(), { error: withAppHint(error, command, known, project.slug) }));
+    return report(io, command, summarize(status, emptyResults(), { error: explainFailure(error, command, known, project.slug) }));
   }
 
   const extra = { repository, operationId, ...(resumed ? { resumed } : {}) };
@@ -161,9 +161,15 @@ async function findSyncTarget(stores: CommandContext['runtime']['stores'], comma
   return { project, known: null };
 }
 
-/** The GitHub App's installation token is the service's alone: say what the CLI can use instead. */
-function withAppHint(error: Error, command: SyncCommand, known: RepositoryRecord | null, projectSlug: string): string {
+/**
+ * The error with what to do next where the CLI knows more than the provider: a host not in this
+ * version, or a repository read through the GitHub App, whose installation token is the service's alone.
+ */
+function explainFailure(error: Error, command: SyncCommand, known: RepositoryRecord | null, projectSlug: string): string {
   const message = errorMessage(error);
+  if (error instanceof ProviderError && error.code === 'unavailable' && command.provider !== 'github') {
+    return `${message} This version syncs GitHub repositories only (--provider github).`;
+  }
   const denied = error instanceof ProviderError && ['unauthorized', 'forbidden', 'not_found'].includes(error.code);
   if (!denied || command.token || known?.encryptedToken || !known?.installationId) return message;
   return (
