@@ -30,7 +30,7 @@ export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const limit = bodyLimit({
     maxSize: MAX_API_BODY_BYTES,
     onError: () => {
-      throw new HttpError(413, 'payload_too_large', `Request bodies are limited to ${MAX_API_BODY_BYTES} bytes.`);
+      throw new HttpError(413, 'payload_too_large', `Request bodies are limited to ${MAX_API_BODY_BYTES} bytes; send less in one request.`);
     },
   });
   const auth = authenticate({ tokens: createApiTokenStore(deps.db), adminToken: deps.adminToken, log: deps.log, ...(deps.clock ? { clock: deps.clock } : {}) });

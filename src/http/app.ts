@@ -31,7 +31,9 @@ export function createApp(deps: AppDeps): Hono {
       : githubAppNotConfiguredRoutes(),
   );
   if (deps.api) app.route('/', apiRoutes(deps.api));
-  app.notFound((c) => c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` }, 404));
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}; GET / lists the routes there are.` }, 404),
+  );
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json(error.body(), error.status);
     deps.log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');

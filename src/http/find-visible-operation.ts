@@ -15,7 +15,12 @@ export async function findVisibleOperation(
 ): Promise<OperationRecord> {
   const operation = isId(operationId) ? await deps.stores.operations.get(operationId) : null;
   if (!operation || !roleIn(principal, operation.projectId)) {
-    throw new HttpError(404, 'operation_not_found', `There is no sync operation ${operationId} in your projects.`);
+    throw new HttpError(
+      404,
+      'operation_not_found',
+      `There is no sync operation ${operationId} in your projects; a sync's id is in the answer that started it (statusUrl), ` +
+        'and GET /api/projects/SLUG/repositories shows each repository\'s last one.',
+    );
   }
   return operation;
 }

@@ -28,7 +28,7 @@ export async function readJsonBody<T extends z.ZodType>(
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON; send one JSON object, with double-quoted names and strings.');
   }
   return parseInput(schema, value, 'The body');
 }

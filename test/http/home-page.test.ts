@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
+import type { ServiceGuide } from '../../src/http/service-guide.js';
 import { silentLogger } from '../../src/logger.js';
 
 const app = createApp({ log: silentLogger(), checkDatabase: async () => undefined });
@@ -32,10 +33,10 @@ describe('GET /', () => {
   it('answers the same facts as JSON to Accept: application/json', async () => {
     const response = await app.request('http://localhost:3000/', { headers: { accept: 'application/json' } });
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as ServiceGuide;
     expect(body).toMatchObject({ service: 'issue-sync', status: 'running', dashboard: { available: false } });
     expect(body.api).toContainEqual({ usage: 'GET /api/projects', what: expect.any(String) });
-    expect(body.health.map((entry: { usage: string }) => entry.usage)).toEqual(['GET /healthz', 'GET /readyz']);
-    expect(body.cli.map((entry: { usage: string }) => entry.usage)).toContain('issue-sync users add --project SLUG --name NAME --role admin|member|viewer');
+    expect(body.health.map((entry) => entry.usage)).toEqual(['GET /healthz', 'GET /readyz']);
+    expect(body.cli.map((entry) => entry.usage)).toContain('issue-sync users add --project SLUG --name NAME --role admin|member|viewer');
   });
 });

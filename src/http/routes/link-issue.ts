@@ -68,7 +68,11 @@ export function linkIssueRoutes(deps: ApiDeps): Hono<ApiEnv> {
       throw providerHttpError(error);
     }
     if (!external) {
-      throw new HttpError(422, 'external_issue_not_found', `${repository.fullPath} has no issue or alert "${target.externalIssueId}".`);
+      throw new HttpError(
+        422,
+        'external_issue_not_found',
+        `${repository.fullPath} has no issue or alert "${target.externalIssueId}"; check its number at the host, or send the issue's {"url"} instead.`,
+      );
     }
 
     const externalId = externalIdOf(external);

@@ -114,10 +114,13 @@ function confirmationReasons(webhookStatus: WebhookStatus, includeClosed: boolea
 }
 
 function inProgress(operation: OperationRecord): HttpError {
-  return new HttpError(409, 'sync_in_progress', `A sync of this repository is already ${operation.status}; watch it or cancel it first.`, {
-    operationId: operation.id,
-    statusUrl: statusUrlOf(operation.id),
-  });
+  const statusUrl = statusUrlOf(operation.id);
+  return new HttpError(
+    409,
+    'sync_in_progress',
+    `A sync of this repository is already ${operation.status}; watch it with GET ${statusUrl}, or cancel it with POST ${statusUrl}/cancel and start again.`,
+    { operationId: operation.id, statusUrl },
+  );
 }
 
 /** Items the sync will go through, roughly; unknown counts as large (queued). */
