@@ -12,6 +12,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   SimulatedRepository,
   type AlertSeed,
@@ -32,6 +33,8 @@ export interface GitHubSimulatorOptions {
   rateLimit?: number;
   /** Start of the simulator's clock (timestamps of generated items); default 2024-01-01T00:00:00Z. */
   start?: Date;
+  /** Milliseconds every request waits before it is answered, as a remote host's round trip; default 0. */
+  latencyMs?: number;
 }
 
 export interface RepositorySetup {
@@ -77,6 +80,8 @@ export interface GitHubSimulator {
   clearRequests(): void;
   /** The simulator's clock (every edit moves it forward by a second). */
   now(): Date;
+  /** Sets the wait before every answer (see `latencyMs`) for the requests that follow. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -127,6 +132,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
   let hook: RequestHook | null = null;
+  let latencyMs = options.latencyMs ?? 0;
   let used = 0;
   let windowEnds = Math.floor(Date.now() / 1000) + 3600;
   let url = '';
@@ -193,6 +199,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<number> => {
     const method = request.method ?? 'GET';
     const requestUrl = new URL(request.url ?? '/', url);
+    if (latencyMs > 0) await sleep(latencyMs);
     await hook?.({ method, url: requestUrl, index: requests.length });
     const fault = takeFault(method, requestUrl);
     if (fault) {
@@ -371,6 +378,9 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
       requests.length = 0;
     },
     now: () => new Date(clock.now() * 1000),
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
