@@ -66,10 +66,12 @@ function traverseBit(info: { uid: number; gid: number }, ids: Required<RunAs>): 
 }
 
 async function postgresUser(): Promise<Required<RunAs>> {
-  const lookup = async () => ({
-    uid: Number.parseInt((await run('id', ['-u', 'postgres'])).stdout, 10),
-    gid: Number.parseInt((await run('id', ['-g', 'postgres'])).stdout, 10),
-  });
+  // One `id` run: this is on the path of every start as root, also of a command borrowing a running server.
+  const lookup = async () => {
+    const ids = /uid=(\d+).*?gid=(\d+)/.exec((await run('id', ['postgres'])).stdout);
+    if (!ids) throw new Error('id printed no uid/gid for postgres');
+    return { uid: Number(ids[1]), gid: Number(ids[2]) };
+  };
   try {
     return await lookup();
   } catch {
