@@ -1,5 +1,6 @@
 /**
- * The files of an embedded PostgreSQL data dir, beside the cluster in `<dataDir>/postgres`:
+ * The files of an embedded PostgreSQL data dir, beside the cluster in `<dataDir>/postgres` (the
+ * default; as root behind closed folders the cluster is elsewhere, see cluster-location.ts, these stay):
  * `postgres.json` (the superuser's generated password, 0600, kept for the life of the cluster),
  * `server.json` (who runs the server now and on which port, without secrets), `postgres.lock`, `postgres.log`.
  */
