@@ -56,7 +56,7 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
   const deadline = Date.now() + timeoutMs;
   while (isProcessAlive(pid)) {
     if (Date.now() > deadline) return false;
-    await sleep(50);
+    await sleep(10);
   }
   return true;
 }
