@@ -25,13 +25,28 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
-  // PostgreSQL boots in a process of its own: it is started first, and this process loads Prisma,
-  // the stores and the key meanwhile (modules are imported here, not at the top, for that reason and
-  // so that `--help` loads none of them).
+export interface OpenRuntimeOptions {
+  /**
+   * Called once loading modules no longer holds up the database (embedded PostgreSQL spawned and
+   * booting, or DATABASE_URL set): the moment to import what the command needs.
+   */
+  whileStarting?: () => void;
+}
+
+export async function openRuntime(config: Config, log: Logger, options: OpenRuntimeOptions = {}): Promise<Runtime> {
+  // PostgreSQL boots in a process of its own for a few hundred ms. Modules are imported here, not at
+  // the top (so `--help` loads none of them), and only once the postmaster is spawned: loading them
+  // earlier would hold up the spawn by as long as they take.
+  let spawned = () => {};
+  const booting = new Promise<void>((resolve) => (spawned = resolve));
   const starting: Promise<EmbeddedPostgres | null> = config.databaseUrl
     ? Promise.resolve(null)
-    : import('./db/embedded.js').then(({ startEmbeddedPostgres }) => startEmbeddedPostgres({ dataDir: config.dataDir, log }));
+    : import('./db/embedded.js').then(({ startEmbeddedPostgres }) =>
+        startEmbeddedPostgres({ dataDir: config.dataDir, log, onSpawned: spawned }),
+      );
+  // A server already running (or a failed start) resolves `starting` without a spawn.
+  await Promise.race([booting, starting.then(() => undefined, () => undefined)]);
+  options.whileStarting?.();
   const loading = Promise.all([
     import('./db/client.js'),
     import('./db/migrate.js'),

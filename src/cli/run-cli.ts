@@ -49,50 +49,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   let runtime: Runtime | undefined;
+  let loading: Promise<CommandRunner> | undefined;
+  const load = () => (loading ??= loadCommand(command));
   try {
-    runtime = await openRuntime(config, log);
-    const context: CommandContext = { io, log, runtime };
-    // Each command's module is imported only when it runs: `serve` alone needs Probot, hono and
-    // pg-boss, and loading them costs every other command a large part of its start.
-    switch (command.name) {
-      case 'migrate':
-        io.stdout.write(
-          runtime.appliedMigrations.length === 0
-            ? 'The database is up to date.\n'
-            : `Applied ${runtime.appliedMigrations.length} migration(s): ${runtime.appliedMigrations.join(', ')}\n`,
-        );
-        return 0;
-      case 'serve': {
-        const { runServe } = await import('./commands/serve.js');
-        return await runServe(context);
-      }
-      case 'sync': {
-        const { runSyncCommand } = await import('./commands/sync.js');
-        return await runSyncCommand(context, command);
-      }
-      case 'issues list': {
-        const { runIssuesList } = await import('./commands/issues-list.js');
-        return await runIssuesList(context, command);
-      }
-      case 'users add': {
-        const { runUsersAdd } = await import('./commands/users-add.js');
-        return await runUsersAdd(context, command);
-      }
-      case 'repos add': {
-        const { runReposAdd } = await import('./commands/repos-add.js');
-        return await runReposAdd(context, command);
-      }
-      case 'repos list': {
-        const { runReposList } = await import('./commands/repos-list.js');
-        return await runReposList(context, command);
-      }
-      case 'projects list': {
-        const { runProjectsList } = await import('./commands/projects-list.js');
-        return await runProjectsList(context, command);
-      }
-      default:
-        throw new UsageError(`Unknown command "${(command as Command).name}".`);
-    }
+    // The command's modules load while PostgreSQL boots (Probot alone takes a few hundred ms).
+    runtime = await openRuntime(config, log, { whileStarting: () => void load().catch(() => undefined) });
+    const run = await load();
+    return await run({ io, log, runtime });
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`issue-sync: ${error.message}\n`);
@@ -103,5 +66,55 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 1;
   } finally {
     await runtime?.close().catch((error: unknown) => log.warn({ err: error }, 'shutdown was not clean'));
+  }
+}
+
+type CommandRunner = (context: CommandContext) => Promise<number>;
+
+/**
+ * The command's module, imported only for the command that runs: `serve` alone needs Probot, hono
+ * and pg-boss, and loading them would cost every other command a large part of its start.
+ */
+async function loadCommand(command: Command): Promise<CommandRunner> {
+  switch (command.name) {
+    case 'migrate':
+      return async ({ io, runtime }) => {
+        io.stdout.write(
+          runtime.appliedMigrations.length === 0
+            ? 'The database is up to date.\n'
+            : `Applied ${runtime.appliedMigrations.length} migration(s): ${runtime.appliedMigrations.join(', ')}\n`,
+        );
+        return 0;
+      };
+    case 'serve': {
+      const { runServe } = await import('./commands/serve.js');
+      return (context) => runServe(context);
+    }
+    case 'sync': {
+      const { runSyncCommand } = await import('./commands/sync.js');
+      return (context) => runSyncCommand(context, command);
+    }
+    case 'issues list': {
+      const { runIssuesList } = await import('./commands/issues-list.js');
+      return (context) => runIssuesList(context, command);
+    }
+    case 'users add': {
+      const { runUsersAdd } = await import('./commands/users-add.js');
+      return (context) => runUsersAdd(context, command);
+    }
+    case 'repos add': {
+      const { runReposAdd } = await import('./commands/repos-add.js');
+      return (context) => runReposAdd(context, command);
+    }
+    case 'repos list': {
+      const { runReposList } = await import('./commands/repos-list.js');
+      return (context) => runReposList(context, command);
+    }
+    case 'projects list': {
+      const { runProjectsList } = await import('./commands/projects-list.js');
+      return (context) => runProjectsList(context, command);
+    }
+    default:
+      throw new UsageError(`Unknown command "${(command as Command).name}".`);
   }
 }
