@@ -101,6 +101,14 @@ describe('commands find the project', () => {
     expect(await database.db.prisma.project.findUnique({ where: { slug: 'default' } })).toBeNull();
   });
 
+  it('sync without --project names the projects when several hold the repository, and exits 2', async () => {
+    await connectThroughApp('octo-org', 'octo/app');
+    expect((await sync('octo/app', '--project', 'acme')).code).toBe(0);
+    const result = await sync('octo/app');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('issue-sync: Several projects hold octo/app: acme (1 repository), octo-org (1); pass --project SLUG.\n');
+  });
+
   it('sync of a repository connected nowhere writes into project default', async () => {
     await connectThroughApp('octo-org', 'octo/app');
     expect((await sync('octo/other')).code).toBe(0);
