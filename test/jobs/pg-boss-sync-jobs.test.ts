@@ -290,6 +290,24 @@ describe('sync jobs on pg-boss', () => {
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
   });
 
+  it('a new sync continuing an interrupted one starts from that one\'s processed count, total and percent', async () => {
+    const { input } = await connect('continued', { issues: 600 });
+    const interrupted = await operations().create({ ...input, jobId: 'cli:elsewhere:1' });
+    const results = { created: 300, updated: 0, skipped: 0, failed: 0, issues: 300, securityAlerts: 0, skippedParts: [] };
+    const checkpoint = {
+      part: 'issues' as const, phase: 'list' as const, cursor: null, listStartedAt: null, done: [], results, processed: 300,
+      watermarks: { issues: null, security: null },
+      progress: { totals: { issues: 600 }, processedByPart: { issues: 300 }, percent: 50 },
+    };
+    await operations().saveCheckpoint(interrupted.id, checkpoint, { stage: 'issues', processed: 300, total: 600, percent: 50 }, results);
+    await operations().finish(interrupted.id, { status: 'failed', results, error: 'The process running this sync stopped before it finished.' });
+
+    const jobs = await runner(database.db, { startWorkers: false });
+    const started = await jobs.start(input);
+    expect(started).toMatchObject({ status: 'started', operation: { progress: { processed: 300, total: 600, percent: 50 } } });
+    await operations().finish(started.operation.id, { status: 'cancelled', results, error: 'Not run by this test.' });
+  });
+
   it('the supervisor resumes an operation left running without a job', async () => {
     const { repository, input } = await connect('orphan', { issues: 150 });
     const jobs = await runner();
