@@ -38,6 +38,8 @@ export function serviceGuide(origin: string): ServiceGuide {
       'Every /api route except the webhooks needs "Authorization: Bearer TOKEN": a token printed by issue-sync users add, or ADMIN_TOKEN.',
     cli: [
       { usage: 'issue-sync users add --project SLUG --name NAME --role admin|member|viewer', what: 'creates a user and prints its API token once' },
+      { usage: 'issue-sync projects list', what: 'the projects with their ids and how many repositories and issues each holds' },
+      { usage: 'issue-sync repos list [--project SLUG]', what: 'connected repositories with their ids, webhook health and last sync' },
       { usage: 'issue-sync repos add --project SLUG --provider github --repo OWNER/NAME --token T', what: 'connects a repository and prints its id' },
       { usage: 'issue-sync sync --provider github --repo OWNER/NAME', what: 'syncs one repository now, with a progress bar' },
       { usage: 'issue-sync issues list [--project SLUG] [--repo OWNER/NAME] [--json]', what: 'the stored issues' },

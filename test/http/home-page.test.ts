@@ -18,6 +18,7 @@ describe('GET /', () => {
     expect(page).toContain('prefers-color-scheme: dark');
     for (const usage of [
       'issue-sync users add --project SLUG --name NAME --role member',
+      'issue-sync repos list [--project SLUG]',
       'curl -H &quot;Authorization: Bearer TOKEN&quot; http://localhost:3000/api/projects',
       'GET /api/projects</code>',
       'POST /api/projects/SLUG/repositories/REPOSITORY/sync',
