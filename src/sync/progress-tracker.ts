@@ -41,7 +41,8 @@ export class ProgressTracker {
     this.writtenProcessed = this.processed;
     for (const [part, total] of entriesOf(start?.progress?.totals)) this.partTotals.set(part, total);
     for (const [part, processed] of entriesOf(start?.progress?.processedByPart)) this.partProcessed.set(part, processed);
-    this.shownPercent = Math.min(99, start?.progress?.percent ?? 0);
+    const stored = start?.progress?.percent;
+    this.shownPercent = typeof stored === 'number' && Number.isFinite(stored) ? Math.min(99, Math.max(0, stored)) : 0;
   }
 
   add(part: Part, counts: BatchCounts, items: number): void {
