@@ -10,6 +10,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmtS, timeRow, type BenchRow } from './bench-row.js';
@@ -104,15 +105,46 @@ async function timeServeStart(options: StartCostOptions): Promise<number> {
       await sleep(10);
     }
   } finally {
-    // npm passes SIGTERM on to the service; a second one (to the whole group) would make it skip its
-    // graceful stop, so the group is signalled only when that did not end it.
-    signal(child.pid!, 'SIGTERM');
+    // npm does not pass SIGTERM on to the script it runs, and a second one (from npm, with the group's)
+    // would make the service skip its graceful stop: the service's own process gets exactly one.
+    const service = groupMembers(child.pid!).filter((pid) => commandLine(pid).includes('issue-sync.js'));
+    for (const pid of service.length > 0 ? service : [-child.pid!]) signal(pid, 'SIGTERM');
     await Promise.race([closed, sleep(30_000)]);
-    if (!(await groupGone(child.pid!, 20_000))) {
-      signal(-child.pid!, 'SIGTERM');
-      if (!(await groupGone(child.pid!, 10_000))) signal(-child.pid!, 'SIGKILL');
-    }
+    if (!(await groupGone(child.pid!, 30_000))) signal(-child.pid!, 'SIGKILL');
     options.children.delete(child);
+  }
+}
+
+/** Pids of the processes in process group `pgid` (Linux /proc; empty elsewhere). */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSafe('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    // Fields after the command name, which is in parentheses and may hold spaces: state, ppid, pgrp.
+    const stat = readSafe(`/proc/${entry}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid) members.push(Number(entry));
+  }
+  return members;
+}
+
+function commandLine(pid: number): string {
+  return readSafe(`/proc/${pid}/cmdline`).split('\0').join(' ');
+}
+
+function readSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 
