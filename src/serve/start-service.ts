@@ -74,7 +74,6 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     if (githubConfig) {
       github = await createGitHubApp(githubConfig, { db, stores, jobs, log });
     }
-    await jobs.startWorkers();
     const app = createApp({
       log,
       checkDatabase: async () => {
@@ -83,7 +82,15 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       ...(github ? { githubWebhooks: github } : {}),
       api: { db, stores, jobs, openProvider, cipher, adminToken: config.adminToken, log },
     });
-    const http = await listen(app, config.port);
+    // The port opens while the workers start (their first supervisor pass takes a while): a sync
+    // asked for meanwhile waits in the queue, as it would for a busy worker.
+    const [listening, working] = await Promise.allSettled([listen(app, config.port), jobs.startWorkers()]);
+    if (working.status === 'rejected') {
+      if (listening.status === 'fulfilled') await listening.value.close();
+      throw working.reason;
+    }
+    if (listening.status === 'rejected') throw listening.reason;
+    const http = listening.value;
     const url = `http://localhost:${http.port}`;
     const webhookUrl = `${url}${GITHUB_WEBHOOK_PATH}`;
     if (config.webhookProxyUrl && github) {
