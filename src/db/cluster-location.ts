@@ -2,16 +2,17 @@
  * Where the cluster (PGDATA) of a data dir lives. Normally `<dataDir>/postgres`. When we run as root and
  * the "postgres" OS user cannot enter a folder above the data dir (a clone in /root, whose mode we must
  * not change), it lives at `<shared state dir>/<id>/postgres` instead, id being a hash of the data dir's
- * real path, beside a marker naming that data dir. Everything else (password, server.json, lock, log,
- * encryption key) stays in the data dir. The choice is sticky: an existing cluster at either place is
- * used; only a new one is placed by reachability.
+ * real path, beside a marker naming that data dir, and the data dir keeps a pointer to it (cluster.json),
+ * so a data dir that is moved or renamed finds its cluster again. Everything else (password, server.json,
+ * lock, log, encryption key) stays in the data dir. The choice is sticky: an existing cluster at either
+ * place is used; only a new one is placed by reachability.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
-import { markerDataDir, writeMarker } from './cluster-marker.js';
+import { markerDataDir, readPointer, writeMarker, writePointer } from './cluster-marker.js';
 import { pruneAbandonedClusters } from './prune-abandoned-clusters.js';
 import { closedFolder, type RunAs } from './postgres-os-user.js';
 import { runningPostmaster, stopPostmaster } from './postgres-process.js';
@@ -28,22 +29,30 @@ export async function locateCluster(options: { dataDir: string; runAs: RunAs; lo
   const { dataDir, runAs, log } = options;
   const inside = { dir: path.join(dataDir, 'postgres'), notice: null };
   if (runAs.uid === undefined) return inside;
-  await pruneAbandonedClusters(sharedStateDirCandidates(), log);
+  // The pointer first: a data dir moved since its cluster was placed hashes to another id, and its
+  // cluster's marker names a data dir that is gone: not one to prune.
+  const pointed = await readPointer(dataDir);
+  const roots = sharedStateDirCandidates();
+  await pruneAbandonedClusters(roots, log, pointed ? path.dirname(pointed) : null);
   if (hasCluster(inside.dir)) return inside;
   const real = await realpath(dataDir);
-  const id = clusterId(real);
   const closed = await closedFolder(path.dirname(dataDir), runAs);
-  for (const [index, root] of sharedStateDirCandidates().entries()) {
-    const dir = path.join(root, id, 'postgres');
-    if (!hasCluster(dir)) continue;
+  const known = [
+    ...(pointed && hasCluster(pointed) ? [pointed] : []),
+    ...roots.map((root) => path.join(root, clusterId(real), 'postgres')).filter(hasCluster),
+  ];
+  const dir = known[0];
+  if (dir !== undefined) {
     await writeMarker(path.dirname(dir), real);
-    return relocated(dir, { closed, fallback: index > 0 }, log);
+    if (dir !== pointed) await writePointer(dataDir, dir);
+    return relocated(dir, { closed, fallback: !dir.startsWith(`${roots[0]}${path.sep}`) }, log);
   }
   if (!closed) return inside;
   const state = await sharedStateDir(runAs);
-  const home = path.join(state.dir, id);
+  const home = path.join(state.dir, clusterId(real));
   await mkdir(home, { recursive: true, mode: 0o755 });
   await writeMarker(home, real);
+  await writePointer(dataDir, path.join(home, 'postgres'));
   return relocated(path.join(home, 'postgres'), { closed, fallback: state.fallback }, log);
 }
 
@@ -53,8 +62,10 @@ export async function locateCluster(options: { dataDir: string; runAs: RunAs; lo
  */
 export async function removeEmbeddedCluster(dataDir: string): Promise<void> {
   const real = await realpath(dataDir).catch(() => path.resolve(dataDir));
-  for (const root of sharedStateDirCandidates()) {
-    const home = path.join(root, clusterId(real));
+  const pointed = await readPointer(dataDir);
+  const homes = sharedStateDirCandidates().map((root) => path.join(root, clusterId(real)));
+  if (pointed) homes.unshift(path.dirname(pointed));
+  for (const home of new Set(homes)) {
     if ((await markerDataDir(home)) !== real) continue;
     const pid = await runningPostmaster(path.join(home, 'postgres'));
     if (pid !== null) await stopPostmaster(pid);

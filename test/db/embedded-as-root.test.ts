@@ -1,4 +1,4 @@
-import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -52,7 +52,7 @@ describe.skipIf(!isRoot)('embedded PostgreSQL as root, behind folders closed to 
 
   afterAll(async () => {
     for (const dir of [closedBinaries, closedData]) killProcessesMentioning(dir);
-    for (const name of ['data', 'deleted']) await removeEmbeddedCluster(path.join(closedData, name));
+    for (const name of ['data', 'deleted', 'moved']) await removeEmbeddedCluster(path.join(closedData, name));
     await rm(closedBinaries, { recursive: true, force: true });
     await rm(closedData, { recursive: true, force: true });
   });
@@ -123,6 +123,27 @@ describe.skipIf(!isRoot)('embedded PostgreSQL as root, behind folders closed to 
       await server.stop();
     }
     await waitUntilNoProcessMentions(server.clusterDir, 3_000);
+  }, 60_000);
+
+  it('finds its cluster again after the data dir is moved, with the data kept', async () => {
+    const before = path.join(closedData, 'before-move');
+    const after = path.join(closedData, 'moved');
+    const first = await startEmbeddedPostgres({ dataDir: before, log, binaries });
+    try {
+      await query(first.url, "CREATE TABLE moved_along (value text); INSERT INTO moved_along VALUES ('kept')");
+    } finally {
+      await first.stop();
+    }
+    await rename(before, after);
+    const second = await startEmbeddedPostgres({ dataDir: after, log, binaries });
+    try {
+      expect(second.clusterDir).toBe(first.clusterDir);
+      expect((await query(second.url, 'SELECT value FROM moved_along')).rows).toEqual([{ value: 'kept' }]);
+    } finally {
+      await second.stop();
+      await removeEmbeddedCluster(after);
+    }
+    expect(await exists(path.dirname(first.clusterDir))).toBe(false);
   }, 60_000);
 
   it('removes the cluster of a deleted data dir: by removeEmbeddedCluster, or at the next start', async () => {
