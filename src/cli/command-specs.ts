@@ -27,7 +27,7 @@ const json = (what: string): OptionSpec => ({ name: 'json', type: 'boolean', hel
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'serve',
-    summary: 'run the service: GitHub App webhooks, HTTP API, dashboard and sync jobs (npm start)',
+    summary: 'run the service: GitHub App webhooks, HTTP API and sync jobs (npm start)',
     usage: 'issue-sync serve',
     options: [],
     example: 'PORT=3000 issue-sync serve',

@@ -26,7 +26,7 @@ const CLOSED: Record<SyncType, string> = {
 };
 
 const TRIGGERS: Record<SyncTrigger, string> = {
-  manual: 'from the dashboard or API',
+  manual: 'through the HTTP API',
   slash_command: 'by a /sync comment',
   install: 'when the app was installed',
   stale_webhook: 'because webhooks had gone quiet',
