@@ -31,8 +31,10 @@ export interface WholeRunOptions {
 
 export async function measureWholeRun(options: WholeRunOptions, latencyMs: number): Promise<BenchRow> {
   const { github, say } = options;
-  const repo = 'bench/whole';
-  github.repo('bench', 'whole', { issues: ISSUES });
+  // A repository per latency: asking the simulator for one that exists would add the issues again.
+  const name = `whole-${latencyMs}ms`;
+  const repo = `bench/${name}`;
+  github.repo('bench', name, { issues: ISSUES });
   say(`whole CLI sync: ${ISSUES.toLocaleString('en-US')} issues at ${latencyMs} ms per request, process start to exit vs fetch-only floor, alternating, best of 2 each…`);
   github.setLatency(latencyMs);
   const floors: number[] = [];
