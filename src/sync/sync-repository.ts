@@ -164,9 +164,14 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
         },
       });
       position.cursor = page.cursor;
-      await operations.saveCheckpoint(operationId, checkpoint(), tracker.snapshot(), tracker.results);
+      // The cancel check does not wait for the checkpoint: both are one query, on two connections.
+      const [saved, cancelled] = await Promise.allSettled([
+        operations.saveCheckpoint(operationId, checkpoint(), tracker.snapshot(), tracker.results),
+        page.cursor !== null ? throwIfCancelled() : undefined,
+      ]);
+      if (saved.status === 'rejected') throw saved.reason;
       tracker.markWritten();
-      if (page.cursor !== null) await throwIfCancelled();
+      if (cancelled.status === 'rejected') throw cancelled.reason;
     }
   };
 

@@ -1,6 +1,6 @@
 /**
  * Writes one page of provider items: one query for the externalIds already stored, one for title
- * candidates (only when some items are new), then one bulk upsert per batch.
+ * candidates (only when some items are new), then one bulk upsert per batch, the batches at once.
  */
 import type { ExternalIssue } from '../providers/provider.js';
 import type { BatchResult, IssueStore, IssueWrite, WriteScope } from '../store/issue-store.js';
@@ -41,6 +41,11 @@ export async function writePage(items: readonly ExternalIssue[], options: WriteP
           [...new Set(unmatched.map((item) => item.title))],
         );
   const claims = matchIssues(writes, { existing, candidates });
+  // A page's batches go to the database together, each on a connection of its own: they touch
+  // different rows (an item appears once per page, a local issue is claimed once), so the page
+  // costs one batch's round trips instead of one per batch. Every batch is settled before an error
+  // is passed on, so none is still writing when the sync records its end.
+  const writing: Promise<void>[] = [];
   for (let start = 0; start < writes.length; start += options.batchSize) {
     const batch = writes.slice(start, start + options.batchSize);
     const batchClaims = new Map<string, string>();
@@ -48,6 +53,8 @@ export async function writePage(items: readonly ExternalIssue[], options: WriteP
       const claimed = claims.get(item.externalId);
       if (claimed) batchClaims.set(item.externalId, claimed);
     }
-    await options.onBatch(await store.writeBatch(scope, batch, batchClaims), batch);
+    writing.push(store.writeBatch(scope, batch, batchClaims).then((result) => options.onBatch(result, batch)));
   }
+  const failed = (await Promise.allSettled(writing)).find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 }
