@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCliCaptured } from '../support/run-cli-captured.js';
 import { COMMANDS } from '../../src/cli/command-specs.js';
 
-async function cli(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, {
-    env: { LOG_LEVEL: 'silent' },
-    stdout: { write: (chunk: string) => stdout.push(chunk) },
-    stderr: { write: (chunk: string) => stderr.push(chunk) },
-  });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
+const cli = (args: string[]) => runCliCaptured(args, {});
 
 describe('issue-sync help', () => {
   it.each([

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCliCaptured } from '../support/run-cli-captured.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -23,16 +23,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, {
-    env: { DATABASE_URL: database.url, ISSUE_SYNC_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    stdout: { write: (chunk: string) => stdout.push(chunk) },
-    stderr: { write: (chunk: string) => stderr.push(chunk) },
-  });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
+const cli = (args: string[]) => runCliCaptured(args, { DATABASE_URL: database.url, ISSUE_SYNC_DATA_DIR: dataDir });
 
 const sync = async (repo: string, project: string, ...extra: string[]) => {
   const result = await cli(['sync', '--provider', 'github', '--repo', repo, '--api-url', github.url, '--project', project, ...extra]);

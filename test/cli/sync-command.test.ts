@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCliCaptured } from '../support/run-cli-captured.js';
 import { githubFaults, startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -25,17 +25,8 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function cli(args: string[], options: { signal?: AbortSignal } = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runCli(args, {
-    env: { DATABASE_URL: database.url, ISSUE_SYNC_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    stdout: { write: (chunk: string) => stdout.push(chunk) },
-    stderr: { write: (chunk: string) => stderr.push(chunk) },
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-}
+const cli = (args: string[], options: { signal?: AbortSignal } = {}) =>
+  runCliCaptured(args, { DATABASE_URL: database.url, ISSUE_SYNC_DATA_DIR: dataDir }, options);
 
 const syncArgs = (repo: string, project: string, ...extra: string[]) => [
   'sync', '--provider', 'github', '--repo', repo, '--api-url', github.url, '--project', project, '--json', ...extra,

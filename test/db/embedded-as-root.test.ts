@@ -1,27 +1,18 @@
 import { chmod, cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeEmbeddedCluster } from '../../src/db/cluster-location.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { findPostgresBinaries, type PostgresBinaries } from '../../src/db/postgres-binaries.js';
 import { sharedStateDirCandidates } from '../../src/db/shared-state-dir.js';
 import { silentLogger } from '../../src/logger.js';
+import { query } from './fixtures/query.js';
 import { killProcessesMentioning, processesMentioning, startInChild, waitUntilNoProcessMentions } from './fixtures/processes.js';
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.info('embedded-as-root.test.ts skipped: it needs root (PostgreSQL then runs as OS user "postgres").');
 
-async function query(url: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The postmaster's pid among processes mentioning `clusterDir` (started with `-D clusterDir`). */
 function postmasterOf(clusterDir: string) {

@@ -3,22 +3,12 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeEmbeddedCluster } from '../../src/db/cluster-location.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createLogger } from '../../src/logger.js';
+import { query } from './fixtures/query.js';
 import { killProcessesMentioning, processesMentioning, startInChild, waitUntilNoProcessMentions } from './fixtures/processes.js';
-
-async function query(url: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function capturingLogger() {
   const messages: string[] = [];
