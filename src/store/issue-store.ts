@@ -34,6 +34,13 @@ export interface WriteScope {
   projectId: string;
   /** The repository connection the items came from; null for a one-off write without one. */
   repositoryId: string | null;
+  /**
+   * The commit may return before the WAL reaches the disk. Only for a sync: the checkpoint it commits
+   * (synchronously) after its batches makes them durable with it, and a crash before that loses the
+   * checkpoint too, so that page is fetched again. A live event has no such follow-up: it is durable
+   * when its write returns, or GitHub would be told it was applied when it could still be lost.
+   */
+  deferFlush?: boolean;
 }
 
 export interface IssueStore {

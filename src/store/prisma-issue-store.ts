@@ -115,11 +115,9 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
   ): Promise<{ inserted: number; updated: number }> {
     const client = await pool.connect();
     try {
-      // The commit does not wait for the WAL to reach the disk (a flush per batch, ~5 ms each, was a
-      // tenth of a sync's time). A server crash can lose the last few hundred ms of batches, never
-      // half of one; their page's checkpoint is written after them, so it is lost too and the next
-      // run fetches that page again.
-      await client.query('BEGIN; SET LOCAL synchronous_commit TO off');
+      // A sync's commits do not wait for the WAL to reach the disk (a flush per batch, ~5 ms each, was
+      // a tenth of a sync's time): see WriteScope.deferFlush.
+      await client.query(scope.deferFlush ? 'BEGIN; SET LOCAL synchronous_commit TO off' : 'BEGIN');
       const claimRows = items
         .filter((item) => claims.has(item.externalId))
         .map((item) => ({ id: claims.get(item.externalId)!, externalId: item.externalId }));

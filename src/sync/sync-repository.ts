@@ -142,7 +142,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
       tracker.setRateLimit(page.rateLimit);
       await writePage(page.items, {
         store: deps.issues,
-        scope: { projectId: request.projectId, repositoryId: request.repositoryId },
+        scope: { projectId: request.projectId, repositoryId: request.repositoryId, deferFlush: true },
         batchSize: deps.batchSize ?? 50,
         skipNewClosed: state === 'all' && !request.includeClosed,
         onBatch: async (counts, batch) => {
