@@ -6,13 +6,13 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Probot } from 'probot';
-import { createGitHubOctokitClass } from '../providers/github-octokit.js';
 import type { GitHubOctokit } from '../providers/github-provider-options.js';
 import { createGoneIssueStore } from '../store/prisma-gone-issue-store.js';
 import { createInstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import { createInstallationStore } from '../store/prisma-installation-store.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import { createBackgroundTasks } from './background-tasks.js';
+import { createProbotOctokitClass } from './probot-octokit-class.js';
 import type { GitHubAppDeps } from './github-app-deps.js';
 import type { GitHubAppConfig } from './github-app-settings.js';
 import type { GitHubEventDeps } from './github-event-deps.js';
@@ -38,7 +38,7 @@ export interface GitHubApp {
 export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDeps): Promise<GitHubApp> {
   const log = deps.log.child({ component: 'github-app', appId: config.appId });
   const clock = deps.clock ?? (() => new Date());
-  const Octokit = createGitHubOctokitClass({
+  const Octokit = createProbotOctokitClass({
     sleep: async (ms, signal) => {
       await delay(ms, undefined, signal ? { signal } : undefined);
     },

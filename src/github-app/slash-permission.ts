@@ -4,7 +4,7 @@
  * GitHub Enterprise Server versions without `role_name` fall back to the base `permission`, which
  * GitHub reports as admin, write, read or none (maintain counts as write, triage as read).
  */
-import type { GitHubOctokit } from '../providers/github-provider-options.js';
+import type { AppOctokit } from './probot-octokit-class.js';
 
 export interface SlashPermission {
   allowed: boolean;
@@ -16,7 +16,7 @@ const WRITE_ROLES = new Set(['write', 'maintain', 'admin']);
 const READ_ROLES = new Set(['read', 'triage', 'none']);
 
 export async function slashPermission(
-  octokit: GitHubOctokit,
+  octokit: AppOctokit,
   params: { owner: string; repo: string; username: string },
 ): Promise<SlashPermission> {
   let data: { permission?: string | null; role_name?: string | null };

@@ -8,13 +8,13 @@
  */
 import type { OperationListener } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
-import type { GitHubOctokit } from '../providers/github-provider-options.js';
+import type { AppOctokit } from './probot-octokit-class.js';
 import type { OperationRecord, OperationReply } from '../store/issue-store.js';
 import { syncReplyText } from './sync-reply-text.js';
 
 export interface SyncReplyListenerDeps {
   /** An installation client (Probot's `app.auth(installationId)`). */
-  auth(installationId: number): Promise<GitHubOctokit>;
+  auth(installationId: number): Promise<AppOctokit>;
   log: Logger;
   clock: () => Date;
 }

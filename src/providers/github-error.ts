@@ -5,7 +5,7 @@
  */
 import { ProviderError } from '../errors.js';
 
-/** What Octokit's `RequestError` carries (duck-typed: `@octokit/request-error` is Probot's dependency). */
+/** What Octokit's `RequestError` carries (duck-typed: `@octokit/request-error` is @octokit/core's dependency, not ours). */
 export interface GitHubRequestError extends Error {
   status: number;
   response?: { headers: Record<string, string | number | undefined>; data?: unknown };

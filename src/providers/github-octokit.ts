@@ -1,52 +1,33 @@
 /**
- * Probot's Octokit (throttling, retry and pagination plugins) with our rate-limit decisions.
- *
- * Only the function form of `defaults` works here: Probot's own defaults (and the installation
- * clients Probot builds with `getProbotOctokitWithDefaults`) merge their `throttle` options over an
- * object given to `defaults`, while a function runs last and sees what they set, so its handlers win.
+ * The provider's own client: @octokit/core with the throttling and retry plugins and our policy
+ * (github-octokit-policy.ts). Not Probot's Octokit: loading `probot` costs about half a second, which
+ * the CLI and a `serve` without the GitHub App would pay for nothing. The provider only calls
+ * `octokit.request` (it pages by itself), so neither the REST methods nor the pagination plugin is loaded.
  */
-import { ProbotOctokit } from 'probot';
-import { createRateLimitHandlers, type RateLimitPolicy } from './github-rate-limit-handlers.js';
+import { Octokit } from '@octokit/core';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { withGitHubOctokitPolicy, type GitHubOctokitPolicy } from './github-octokit-policy.js';
 import type { GitHubOctokit, ProviderLog } from './github-provider-options.js';
 
-/**
- * plugin-retry retries 429 with its own 1, 4, 9 × base backoff and ignores `Retry-After`; a 429 is
- * left to the throttling handlers (secondary limits) and to the provider's own Retry-After wait.
- */
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
-const RETRIES = 3;
-
-export interface GitHubOctokitPolicy extends RateLimitPolicy {
-  /** Base of plugin-retry's backoff for 5xx and network errors. */
-  retryBaseMs: number;
-}
-
-type OctokitOptions = Record<string, unknown> & { throttle?: object; retry?: object };
-
-/** The Octokit class to build clients from; the GitHub App can hand it to Probot as `Octokit`. */
-export function createGitHubOctokitClass(policy: GitHubOctokitPolicy): typeof ProbotOctokit {
-  const handlers = createRateLimitHandlers(policy);
-  return ProbotOctokit.defaults((options: OctokitOptions) => ({
-    ...options,
-    throttle: { ...options.throttle, enabled: true, retryAfterBaseValue: 0, ...handlers },
-    retry: { ...options.retry, retries: RETRIES, retryAfterBaseValue: policy.retryBaseMs, doNotRetry: DO_NOT_RETRY },
-  }));
-}
+const ProviderOctokit = Octokit.plugin(throttling, retry);
 
 export function createGitHubOctokit(
   options: GitHubOctokitPolicy & { apiUrl: string; token: string | undefined; fetch: typeof fetch; repo: string },
 ): GitHubOctokit {
-  const Octokit = createGitHubOctokitClass(options);
-  return new Octokit({
-    baseUrl: options.apiUrl,
-    // plugin-throttling keeps its limiters at module scope, keyed by this id: without one, every
-    // client in the process would share a single "no-id" queue of 10 concurrent requests.
-    throttle: { id: `${new URL(options.apiUrl).host}/${options.repo}` },
-    // Probot's auth strategy: a token authenticates every request, no token means anonymous.
-    auth: options.token ? { token: options.token } : {},
-    request: { fetch: options.fetch },
-    log: octokitLog(options.log),
-  });
+  const withPolicy = withGitHubOctokitPolicy(options);
+  return new ProviderOctokit(
+    withPolicy({
+      baseUrl: options.apiUrl,
+      // plugin-throttling keeps its limiters at module scope, keyed by this id: without one, every
+      // client in the process would share a single "no-id" queue of 10 concurrent requests.
+      throttle: { id: `${new URL(options.apiUrl).host}/${options.repo}` },
+      // @octokit/core's own strategy: a token authenticates every request, no token means anonymous.
+      ...(options.token ? { auth: options.token } : {}),
+      request: { fetch: options.fetch },
+      log: octokitLog(options.log),
+    }),
+  );
 }
 
 /**

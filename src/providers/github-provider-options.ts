@@ -2,7 +2,7 @@
  * What `createGitHubProvider` accepts. Everything with a side effect (HTTP, time, logging) is
  * injected, so tests and the benchmark can drive the provider against a local simulator.
  */
-import type { ProbotOctokit } from 'probot';
+import type { Octokit } from '@octokit/core';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -12,7 +12,11 @@ export interface ProviderLog {
   debug(fields: object, message: string): void;
 }
 
-export type GitHubOctokit = InstanceType<typeof ProbotOctokit>;
+/**
+ * What the provider needs of a client: `request` (and its defaults, for an injected client's base URL
+ * and fetch). The provider's own client and the GitHub App's installation clients (Probot's) both fit.
+ */
+export type GitHubOctokit = Pick<Octokit, 'request'>;
 
 export interface GitHubProviderOptions {
   /** `owner/name`. */

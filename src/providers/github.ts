@@ -1,6 +1,6 @@
 /**
- * The GitHub provider: one repository, through Probot's Octokit (throttling, retry), with every
- * request counted. Listings live in github-issue-pages.ts and dependabot-alert-pages.ts.
+ * The GitHub provider: one repository, through Octokit with the throttling and retry plugins
+ * (github-octokit.ts), with every request counted. Listings live in github-issue-pages.ts and dependabot-alert-pages.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
