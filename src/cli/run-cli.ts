@@ -52,7 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let loading: Promise<CommandRunner> | undefined;
   const load = () => (loading ??= loadCommand(command));
   try {
-    // The command's modules load while PostgreSQL boots (Probot alone takes a few hundred ms).
+    // The command's modules load while PostgreSQL boots (Prisma, zod and Octokit take a while).
     runtime = await openRuntime(config, log, { whileStarting: () => void load().catch(() => undefined) });
     const run = await load();
     return await run({ io, log, runtime });
@@ -72,8 +72,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 type CommandRunner = (context: CommandContext) => Promise<number>;
 
 /**
- * The command's module, imported only for the command that runs: `serve` alone needs Probot, hono
- * and pg-boss, and loading them would cost every other command a large part of its start.
+ * The command's module, imported only for the command that runs: `serve` alone needs hono and pg-boss
+ * (and Probot, when the GitHub App is configured), and loading them would cost every other command a
+ * large part of its start.
  */
 async function loadCommand(command: Command): Promise<CommandRunner> {
   switch (command.name) {

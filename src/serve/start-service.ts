@@ -7,7 +7,7 @@
 import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Database } from '../db/client.js';
-import { createGitHubApp, type GitHubApp } from '../github-app/create-github-app.js';
+import type { GitHubApp } from '../github-app/create-github-app.js';
 import { loadGitHubAppConfig } from '../github-app/github-app-settings.js';
 import { createApp } from '../http/app.js';
 import { GITHUB_WEBHOOK_PATH } from '../http/routes/github-webhooks.js';
@@ -72,6 +72,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     // Without the App nothing is logged here: `serve` prints what to set, once, and the
     // 'listening' line below records githubApp: null.
     if (githubConfig) {
+      // Loaded only here: the App is built on Probot, whose loading costs about half a second that a
+      // `serve` without the App would pay for nothing.
+      const { createGitHubApp } = await import('../github-app/create-github-app.js');
       github = await createGitHubApp(githubConfig, { db, stores, jobs, log });
     }
     const app = createApp({
