@@ -47,12 +47,8 @@ export async function resolveProject(
 ): Promise<ProjectRecord> {
   if (input.project) return requireProject(stores, input.project);
   if (input.repo) {
-    const connections = await stores.repositories.listByPath(null, input.repo);
-    const holders = await stores.projects.list([...new Set(connections.map((connection) => connection.projectId))]);
-    if (holders.length === 1) return holders[0]!;
-    if (holders.length > 1) {
-      throw new UsageError(`Several projects hold ${input.repo}: ${describeProjects(holders)}; pass --project SLUG.`);
-    }
+    const holder = await projectHolding(stores, input.repo);
+    if (holder) return holder;
     throw new UsageError(
       `No project holds a repository ${input.repo}: "issue-sync repos list" shows the connected ones, ` +
         `and "issue-sync sync --provider github --repo ${input.repo}" stores its issues.`,
@@ -64,4 +60,17 @@ export async function resolveProject(
     throw new UsageError(`Several projects could be meant: ${describeProjects(projects)}; pass --project SLUG.`);
   }
   throw new UsageError('There are no projects yet: sync a repository first (issue-sync sync --provider github --repo OWNER/NAME).');
+}
+
+/**
+ * The one project holding a repository with this path (from `provider`, when given), or null when none
+ * does; a UsageError naming them when several do.
+ */
+export async function projectHolding(stores: ProjectStores, repo: string, provider?: string): Promise<ProjectRecord | null> {
+  const connections = (await stores.repositories.listByPath(null, repo)).filter(
+    (connection) => provider === undefined || connection.provider === provider,
+  );
+  const holders = await stores.projects.list([...new Set(connections.map((connection) => connection.projectId))]);
+  if (holders.length > 1) throw new UsageError(`Several projects hold ${repo}: ${describeProjects(holders)}; pass --project SLUG.`);
+  return holders[0] ?? null;
 }

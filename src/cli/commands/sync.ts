@@ -3,13 +3,13 @@
  * TTY and, with --json, one JSON object at the end. An interrupted run (Ctrl-C, a failure after some
  * pages) is continued from its checkpoint by the next run with the same options.
  */
-import { CancelledError, ProviderError, UsageError, errorMessage } from '../../errors.js';
+import { CancelledError, ProviderError, errorMessage } from '../../errors.js';
 import type { Provider } from '../../providers/provider.js';
 import type { RepositoryRecord, SyncResults } from '../../store/issue-store.js';
 import { syncRepository } from '../../sync/sync-repository.js';
 import { emptyResults } from '../../sync/progress-tracker.js';
 import { DEFAULT_PROJECT, type Command } from '../parse-args.js';
-import { describeProjects } from '../resolve-project.js';
+import { projectHolding } from '../resolve-project.js';
 import { createProgressBar } from '../progress-bar.js';
 import type { CommandContext } from '../run-cli.js';
 import { openProvider } from '../open-provider.js';
@@ -141,24 +141,9 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
  * connected nowhere.
  */
 async function findSyncTarget(stores: CommandContext['runtime']['stores'], command: SyncCommand) {
-  if (command.project) {
-    const project = await stores.projects.ensure(command.project);
-    return { project, known: await stores.repositories.findByPath(project.id, command.provider, command.repo) };
-  }
-  const connections = (await stores.repositories.listByPath(null, command.repo)).filter(
-    (connection) => connection.provider === command.provider,
-  );
-  const projectIds = [...new Set(connections.map((connection) => connection.projectId))];
-  if (projectIds.length > 1) {
-    const holders = await stores.projects.list(projectIds);
-    throw new UsageError(`Several projects hold ${command.repo}: ${describeProjects(holders)}; pass --project SLUG.`);
-  }
-  if (projectIds.length === 1) {
-    const project = (await stores.projects.get(projectIds[0]!))!;
-    return { project, known: await stores.repositories.findByPath(project.id, command.provider, command.repo) };
-  }
-  const project = await stores.projects.ensure(DEFAULT_PROJECT);
-  return { project, known: null };
+  const holder = command.project ? null : await projectHolding(stores, command.repo, command.provider);
+  const project = holder ?? (await stores.projects.ensure(command.project ?? DEFAULT_PROJECT));
+  return { project, known: await stores.repositories.findByPath(project.id, command.provider, command.repo) };
 }
 
 /**
