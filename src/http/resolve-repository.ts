@@ -4,6 +4,8 @@
  * connection in reach has it; the same path on two hosts (GitHub and GitLab) is ambiguous and only
  * the id will do. The errors say so and where the ids are listed.
  */
+import type { Database } from '../db/client.js';
+import { findProjectRepository } from '../store/find-project-repository.js';
 import type { RepositoryRecord, RepositoryStore } from '../store/issue-store.js';
 import { HttpError } from './http-error.js';
 import { isId } from './plain-schemas.js';
@@ -34,6 +36,22 @@ async function connectionsWithPath(
   // No host has such a path, and PostgreSQL refuses NUL characters.
   if (path === '' || path.length > MAX_PATH || path.includes(NUL)) return [];
   return repositories.listByPath(projectIds, path);
+}
+
+/**
+ * The project's repository named by `value` (its id, or its path when one host has it), or the
+ * route's error: `unknown` for one that is not in the project, `ambiguous_repository` for a shared path.
+ */
+export async function findNamedRepository(
+  deps: { db: Database; stores: { repositories: Pick<RepositoryStore, 'listByPath'> } },
+  project: { id: string; slug: string },
+  value: string,
+  unknown: { status: 400 | 404 | 422; code: string },
+): Promise<NonNullable<Awaited<ReturnType<typeof findProjectRepository>>>> {
+  const ref = await resolveRepository(deps.stores.repositories, [project.id], value);
+  const found = 'id' in ref ? await findProjectRepository(deps.db, project.id, { id: ref.id }) : null;
+  if (found) return found;
+  throw repositoryRefError(project.slug, value, 'candidates' in ref ? ref.candidates : [], unknown);
 }
 
 /**

@@ -22,7 +22,7 @@ import { httpUrl, isId, text } from '../plain-schemas.js';
 import type { ApiEnv } from '../principal.js';
 import { providerHttpError } from '../provider-http-error.js';
 import { readJsonBody } from '../read-json-body.js';
-import { repositoryRefError, resolveRepository } from '../resolve-repository.js';
+import { findNamedRepository } from '../resolve-repository.js';
 
 const EXTERNAL_ISSUE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -117,11 +117,7 @@ async function findTargetRepository(
         `(POST ${repositoriesUrlOf(project.slug)}, issue-sync repos add, or the GitHub App).`,
     );
   }
-  const ref = await resolveRepository(deps.stores.repositories, [project.id], target.repositoryId);
-  const found = 'id' in ref ? await findProjectRepository(deps.db, project.id, { id: ref.id }) : null;
-  if (found) return found;
-  const candidates = 'candidates' in ref ? ref.candidates : [];
-  throw repositoryRefError(project.slug, target.repositoryId, candidates, { status: 422, code: 'unknown_repository' });
+  return findNamedRepository(deps, project, target.repositoryId, { status: 422, code: 'unknown_repository' });
 }
 
 function fromUrl(url: string): { repositoryUrl: string; externalIssueId: string } {

@@ -16,7 +16,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { findProjectRepository, type WebhookStatus } from '../../store/find-project-repository.js';
+import type { WebhookStatus } from '../../store/find-project-repository.js';
 import type { OperationRecord, RepositoryRecord } from '../../store/issue-store.js';
 import { lastSyncSize } from '../../store/last-sync-size.js';
 import type { ApiDeps } from '../api-deps.js';
@@ -26,7 +26,7 @@ import { operationView, statusUrlOf } from '../operation-view.js';
 import { flag, oneOf } from '../plain-schemas.js';
 import { requesterOf, type ApiEnv } from '../principal.js';
 import { readJsonBody } from '../read-json-body.js';
-import { repositoryRefError, resolveRepository } from '../resolve-repository.js';
+import { findNamedRepository } from '../resolve-repository.js';
 
 const bodySchema = z.strictObject({
   syncType: oneOf(['issues', 'security', 'all']),
@@ -46,14 +46,10 @@ export function startSyncRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const principal = c.get('principal');
     const project = await findProject(deps, principal, c.req.param('projectId'), 'member', 'start a sync');
     const body = await readJsonBody(c, bodySchema);
-    const named = c.req.param('repositoryId');
-    const ref = await resolveRepository(deps.stores.repositories, [project.id], named);
-    const found = 'id' in ref ? await findProjectRepository(deps.db, project.id, { id: ref.id }) : null;
-    if (!found) {
-      const candidates = 'candidates' in ref ? ref.candidates : [];
-      throw repositoryRefError(project.slug, named, candidates, { status: 404, code: 'repository_not_found' });
-    }
-    const { repository, webhookStatus } = found;
+    const { repository, webhookStatus } = await findNamedRepository(deps, project, c.req.param('repositoryId'), {
+      status: 404,
+      code: 'repository_not_found',
+    });
     const includeClosed = body.includeClosed ?? false;
 
     const active = await deps.stores.operations.findActive(repository.id);
