@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
@@ -29,7 +29,7 @@ import { findPostgresBinaries, type PostgresBinaries } from './postgres-binaries
 import { ensureDatabase, initCluster, pingPostgres, PortInUseError, startPostmaster } from './postgres-cluster.js';
 import { postgresRunAs, preparePostgresDir, type RunAs } from './postgres-os-user.js';
 import { reachablePostgresBinaries } from './stage-postgres-binaries.js';
-import { isProcessAlive, processCommandLine, stopPostmaster } from './postgres-process.js';
+import { isProcessAlive, runningPostmaster, stopPostmaster } from './postgres-process.js';
 
 const DATABASE = 'issue_sync';
 
@@ -175,12 +175,11 @@ async function findRunningServer(paths: EmbeddedPaths, credentials: Credentials)
 /** Clears what a crashed run left: server.json, and a postmaster still running on our data dir. */
 async function stopOrphan(paths: EmbeddedPaths, log: Logger): Promise<void> {
   await unlink(paths.serverFile).catch(() => undefined);
-  const pidFile = path.join(paths.pgDir, 'postmaster.pid');
-  const pid = Number.parseInt((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0] ?? '', 10);
-  if (!(pid > 0) || !isProcessAlive(pid)) return;
-  if (!processCommandLine(pid)?.includes(paths.pgDir)) {
-    // The pid was reused by an unrelated process since the crash: the file is stale, postgres may overwrite it.
-    await unlink(pidFile).catch(() => undefined);
+  const pid = await runningPostmaster(paths.pgDir);
+  if (pid === null) {
+    // No postmaster runs there: a postmaster.pid left by a crash is stale (its pid may even have been
+    // reused by an unrelated process since), and postgres may start over it.
+    await unlink(path.join(paths.pgDir, 'postmaster.pid')).catch(() => undefined);
     return;
   }
   log.warn({ postmasterPid: pid }, 'stopping embedded PostgreSQL left running by a previous run');
