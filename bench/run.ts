@@ -145,7 +145,7 @@ async function measureRequests(stores: Stores, db: Database, github: GitHubSimul
   say(`requests: full sync (type all, closed included) of ${fmtInt(N)} issues + ${fmtInt(A)} alerts…`);
   github.repo('bench', 'requests', { issues: N, alerts: A });
   github.clearRequests();
-  const provider = openGitHubProvider(github.url, 'bench/requests', log);
+  const provider = await openGitHubProvider(github.url, 'bench/requests', log);
   const run = await syncLikeCli(stores, provider, { project: 'bench-requests', syncType: 'all', includeClosed: true, log, signal });
   const counted = provider.requestCount();
   const seen = github.requests.length;
@@ -177,12 +177,12 @@ async function measureWallTime(stores: Stores, db: Database, github: GitHubSimul
   const floors: number[] = [];
   const syncs: number[] = [];
   for (let round = 1; round <= 2; round += 1) {
-    const floorProvider = openGitHubProvider(github.url, 'bench/wall', log);
+    const floorProvider = await openGitHubProvider(github.url, 'bench/wall', log);
     const floor = await fetchOnly(floorProvider, signal);
     if (floor.items !== N) throw new BenchFailure(`The fetch-only floor listed ${floor.items} issues, not ${N}.`);
     floors.push(floor.ms);
 
-    const syncProvider = openGitHubProvider(github.url, 'bench/wall', log);
+    const syncProvider = await openGitHubProvider(github.url, 'bench/wall', log);
     const run = await syncLikeCli(stores, syncProvider, { project: `bench-wall-${round}`, syncType: 'issues', includeClosed: true, log, signal });
     const stored = await countRows(db, run.projectId);
     if (stored.issues !== N) throw new BenchFailure(`The 20k sync stored ${stored.issues} issues, not ${N}.`);
@@ -212,7 +212,7 @@ async function measureNaive(stores: Stores, db: Database, github: GitHubSimulato
   say(`naive baseline: ${fmtInt(N)} issues (collect all pages, then findFirst + create/update per issue) vs our sync…`);
   github.repo('bench', 'naive', { issues: N });
 
-  const ours = await syncLikeCli(stores, openGitHubProvider(github.url, 'bench/naive', log), {
+  const ours = await syncLikeCli(stores, await openGitHubProvider(github.url, 'bench/naive', log), {
     project: 'bench-naive-ours',
     syncType: 'issues',
     includeClosed: true,
@@ -221,7 +221,7 @@ async function measureNaive(stores: Stores, db: Database, github: GitHubSimulato
   });
   const oursRows = await countRows(db, ours.projectId);
 
-  const provider = openGitHubProvider(github.url, 'bench/naive', log);
+  const provider = await openGitHubProvider(github.url, 'bench/naive', log);
   const project = await stores.projects.ensure('bench-naive-baseline');
   const info = await provider.repository(signal);
   const connection = await stores.repositories.connect({

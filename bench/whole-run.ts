@@ -41,7 +41,7 @@ export async function measureWholeRun(options: WholeRunOptions, latencyMs: numbe
   const runs: number[] = [];
   try {
     for (let round = 1; round <= 2; round += 1) {
-      const provider = openGitHubProvider(github.url, repo, options.log);
+      const provider = await openGitHubProvider(github.url, repo, options.log);
       const floor = await fetchOnly(provider, options.signal);
       if (floor.items !== ISSUES) throw new Error(`The fetch-only floor listed ${floor.items} issues, not ${ISSUES}.`);
       floors.push(floor.ms);

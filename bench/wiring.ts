@@ -21,7 +21,7 @@ export function openStores(db: Database, log: Logger): Stores {
 }
 
 /** A GitHub provider as the CLI opens it (src/cli/open-provider.ts), pointed at the simulator. */
-export function openGitHubProvider(apiUrl: string, repo: string, log: Logger): Provider {
+export function openGitHubProvider(apiUrl: string, repo: string, log: Logger): Promise<Provider> {
   return createProvider('github', { repo, apiUrl, log });
 }
 

@@ -3,6 +3,8 @@
  * a bad value stops start-up with one line that names the variable and says what is expected.
  */
 import { z } from 'zod';
+import type { ProviderKind } from './domain/items.js';
+import { PROVIDER_DEFINITIONS } from './providers/index.js';
 
 const emptyToUndefined = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -57,11 +59,6 @@ const schema = z.object({
   PRIVATE_KEY: optionalString,
   PRIVATE_KEY_PATH: optionalString,
   WEBHOOK_SECRET: optionalString,
-  GITHUB_API_URL: url(),
-  GITLAB_URL: url(),
-  GITLAB_WEBHOOK_SECRET: optionalString,
-  BITBUCKET_API_URL: url(),
-  BITBUCKET_WEBHOOK_SECRET: optionalString,
   ADMIN_TOKEN: z.preprocess(
     emptyToUndefined,
     z.string().min(16, 'must be at least 16 characters long').optional(),
@@ -70,6 +67,16 @@ const schema = z.object({
   STALE_CHECK_INTERVAL_S: seconds(300),
   POLL_INTERVAL_S: seconds(300),
 });
+
+/** Every host's API URL and webhook secret, named by its definition (GITHUB_API_URL, GITLAB_URL, …). */
+const hostSchema = z.object(
+  Object.fromEntries(
+    PROVIDER_DEFINITIONS.flatMap((host) => [
+      [host.apiUrlVariable, url()],
+      [host.webhookSecretVariable, optionalString],
+    ]),
+  ) as Record<string, ReturnType<typeof url>>,
+);
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -84,8 +91,8 @@ export interface Config {
     webhookSecret: string | undefined;
     apiUrl: string;
   };
-  gitlab: { url: string; webhookSecret: string | undefined };
-  bitbucket: { apiUrl: string; webhookSecret: string | undefined };
+  /** Per host: the API (or instance) URL and the webhook secrets (old and new during a rotation). */
+  hosts: Record<ProviderKind, { apiUrl: string; webhookSecrets: string[] }>;
   adminToken: string | undefined;
   webhookProxyUrl: string | undefined;
   staleCheckIntervalSeconds: number;
@@ -111,14 +118,28 @@ export function decodeKey(value: string): Buffer | null {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+  const hostValues = hostSchema.safeParse(env);
+  if (!parsed.success || !hostValues.success) {
+    const issue = (parsed.error ?? hostValues.error)!.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     const raw = env[variable];
     const shown = raw === undefined || /KEY|SECRET|TOKEN|PASSWORD/.test(variable) ? '' : ` (got "${raw}")`;
     throw new ConfigError(variable, `${variable} ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  const values = hostValues.data as Record<string, string | undefined>;
+  const hosts = Object.fromEntries(
+    PROVIDER_DEFINITIONS.map((host) => [
+      host.kind,
+      {
+        apiUrl: stripTrailingSlash(values[host.apiUrlVariable] ?? host.defaultApiUrl),
+        webhookSecrets: (values[host.webhookSecretVariable] ?? '')
+          .split(',')
+          .map((secret) => secret.trim())
+          .filter((secret) => secret !== ''),
+      },
+    ]),
+  ) as Config['hosts'];
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.ISSUE_SYNC_DATA_DIR,
@@ -130,10 +151,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       privateKey: e.PRIVATE_KEY,
       privateKeyPath: e.PRIVATE_KEY_PATH,
       webhookSecret: e.WEBHOOK_SECRET,
-      apiUrl: stripTrailingSlash(e.GITHUB_API_URL ?? 'https://api.github.com'),
+      apiUrl: hosts.github.apiUrl,
     },
-    gitlab: { url: stripTrailingSlash(e.GITLAB_URL ?? 'https://gitlab.com'), webhookSecret: e.GITLAB_WEBHOOK_SECRET },
-    bitbucket: { apiUrl: stripTrailingSlash(e.BITBUCKET_API_URL ?? 'https://api.bitbucket.org/2.0'), webhookSecret: e.BITBUCKET_WEBHOOK_SECRET },
+    hosts,
     adminToken: e.ADMIN_TOKEN,
     webhookProxyUrl: e.WEBHOOK_PROXY_URL,
     staleCheckIntervalSeconds: e.STALE_CHECK_INTERVAL_S,
@@ -143,11 +163,4 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 function stripTrailingSlash(value: string): string {
   return value.replace(/\/+$/, '');
-}
-
-/** The API base URL configured for a host kind (GitHub API, GitLab instance, Bitbucket API). */
-export function apiUrlOf(config: Config, kind: 'github' | 'gitlab' | 'bitbucket'): string {
-  if (kind === 'github') return config.github.apiUrl;
-  if (kind === 'gitlab') return config.gitlab.url;
-  return config.bitbucket.apiUrl;
 }

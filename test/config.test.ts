@@ -8,8 +8,8 @@ describe('loadConfig', () => {
     expect(config.dataDir).toBe('./.data');
     expect(config.databaseUrl).toBeUndefined();
     expect(config.github.apiUrl).toBe('https://api.github.com');
-    expect(config.gitlab.url).toBe('https://gitlab.com');
-    expect(config.bitbucket.apiUrl).toBe('https://api.bitbucket.org/2.0');
+    expect(config.hosts.gitlab.apiUrl).toBe('https://gitlab.com');
+    expect(config.hosts.bitbucket.apiUrl).toBe('https://api.bitbucket.org/2.0');
     expect(config.staleCheckIntervalSeconds).toBe(300);
     expect(config.pollIntervalSeconds).toBe(300);
     expect(config.logLevel).toBe('info');

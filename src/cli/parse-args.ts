@@ -4,16 +4,17 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import { PROVIDER_KINDS } from '../domain/items.js';
 import { UsageError } from '../errors.js';
+import { normalizeRepository } from '../providers/index.js';
 import { COMMANDS, commandSpec, subcommandsOf, type CommandSpec } from './command-specs.js';
 import { commandHelp, generalHelp, groupHelp } from './help-texts.js';
 import { nearestName } from './nearest-name.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-const providerSchema = z.enum(['github', 'gitlab', 'bitbucket'], {
-  error: (issue) =>
-    `--provider must be github (got "${String(issue.input)}"); gitlab and bitbucket are named too but not in this version yet`,
+const providerSchema = z.enum(PROVIDER_KINDS, {
+  error: (issue) => `--provider must be ${PROVIDER_KINDS.join(', ').replace(/, ([^,]*)$/, ' or $1')} (got "${String(issue.input)}")`,
 });
 const slugSchema = z
   .string()
@@ -23,25 +24,8 @@ const apiUrlSchema = z.url({ protocol: /^https?$/, error: '--api-url must be an 
 export type ProviderName = z.infer<typeof providerSchema>;
 
 export function validateRepo(provider: ProviderName, repo: string): string {
-  const trimmed = repo.trim().replace(/^\/+|\/+$/g, '');
-  const ok =
-    provider === 'github'
-      ? /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(trimmed)
-      : provider === 'gitlab'
-        ? /^\d+$/.test(trimmed) || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(trimmed)
-        : /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(trimmed);
-  if (!ok) {
-    const shape =
-      provider === 'github'
-        ? 'owner/name'
-        : provider === 'gitlab'
-          ? 'group/sub/name or a numeric project id'
-          : 'workspace/repo';
-    throw new UsageError(`--repo for ${provider} must look like ${shape} (got "${repo}")`);
-  }
-  return trimmed;
+  return normalizeRepository(provider, repo, '--repo');
 }
-
 export type Command =
   | { name: 'help'; text: string }
   | { name: 'serve' }

@@ -6,7 +6,10 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Probot } from 'probot';
-import type { GitHubOctokit } from '../providers/github-provider-options.js';
+import type { GitHubOctokit } from '../providers/github/github-provider-options.js';
+import { createGitHubProvider } from '../providers/github/github-provider.js';
+import type { Provider } from '../providers/provider.js';
+import type { RepositoryRecord } from '../store/issue-store.js';
 import { createGoneIssueStore } from '../store/prisma-gone-issue-store.js';
 import { createInstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import { createInstallationStore } from '../store/prisma-installation-store.js';
@@ -29,6 +32,8 @@ export interface GitHubApp {
   probot: Probot;
   /** An installation client for an Installation row id (the backfills' provider uses it). */
   installationOctokit(installationRowId: string): Promise<GitHubOctokit>;
+  /** The provider for a repository that came with an installation, reading through its client; null for any other. */
+  installationProvider(repository: RepositoryRecord): Promise<Provider> | null;
   /** Verifies, records and applies one delivery (POST /api/github/webhooks). */
   receive: ReceiveGitHubWebhook;
   /** Refuses new deliveries and waits for those being applied and the backfills being launched. */
@@ -81,19 +86,32 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
 
   const inFlight = new Set<Promise<unknown>>();
   let closing = false;
+  const installationOctokit = async (installationRowId: string): Promise<GitHubOctokit> => {
+    const installation = await events.installations.get(installationRowId);
+    if (!installation) throw new Error(`GitHub App installation ${installationRowId} is not known.`);
+    if (!installation.active) {
+      throw new Error(
+        `The GitHub App installation on ${installation.accountLogin} is suspended or was removed: reinstall or unsuspend the App to sync its repositories.`,
+      );
+    }
+    return probot.auth(installation.githubInstallationId);
+  };
   return {
     appId: config.appId,
     probot,
+    installationOctokit,
 
-    async installationOctokit(installationRowId) {
-      const installation = await events.installations.get(installationRowId);
-      if (!installation) throw new Error(`GitHub App installation ${installationRowId} is not known.`);
-      if (!installation.active) {
-        throw new Error(
-          `The GitHub App installation on ${installation.accountLogin} is suspended or was removed: reinstall or unsuspend the App to sync its repositories.`,
-        );
-      }
-      return probot.auth(installation.githubInstallationId);
+    installationProvider(repository) {
+      if (repository.provider !== 'github' || !repository.installationId) return null;
+      const installationRowId = repository.installationId;
+      return (async () => {
+        const octokit = await installationOctokit(installationRowId);
+        return createGitHubProvider({
+          repo: repository.fullPath,
+          octokit,
+          log: deps.log.child({ provider: repository.provider, repo: repository.fullPath }),
+        });
+      })();
     },
 
     async receive(delivery) {

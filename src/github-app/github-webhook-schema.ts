@@ -4,7 +4,7 @@
  * before anything is recorded, so a payload of the wrong shape is answered 400 and stores nothing.
  */
 import { z } from 'zod';
-import { dependabotAlertSchema, gitHubIssueSchema } from '../providers/github-schema.js';
+import { dependabotAlertSchema, gitHubIssueSchema } from '../providers/github/github-schema.js';
 
 const id = z.number().int().positive();
 const fullName = z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be owner/name');

@@ -9,7 +9,7 @@
  * object given to `defaults`, while a function runs last and sees what they set, so its handlers win.
  */
 import { ProbotOctokit } from 'probot';
-import { withGitHubOctokitPolicy, type GitHubOctokitPolicy } from '../providers/github-octokit-policy.js';
+import { withGitHubOctokitPolicy, type GitHubOctokitPolicy } from '../providers/github/github-octokit-policy.js';
 
 /** An installation client with the REST methods (slash command replies, permission checks). */
 export type AppOctokit = InstanceType<typeof ProbotOctokit>;

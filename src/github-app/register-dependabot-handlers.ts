@@ -3,7 +3,7 @@
  * auto_reopened): the alert is upserted as a `security_alert`; its state follows GitHub's.
  */
 import type { Probot } from 'probot';
-import { normalizeDependabotAlert } from '../providers/normalize-dependabot-alert.js';
+import { normalizeDependabotAlert } from '../providers/github/normalize-dependabot-alert.js';
 import type { GitHubEventDeps } from './github-event-deps.js';
 import { dependabotAlertEventSchema } from './github-webhook-schema.js';
 import { resolveEventRepository } from './resolve-event-repository.js';

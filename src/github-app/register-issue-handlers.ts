@@ -5,7 +5,7 @@
  */
 import type { Probot } from 'probot';
 import { externalIdOf } from '../sync/external-id.js';
-import { normalizeGitHubIssue } from '../providers/normalize-github-issue.js';
+import { normalizeGitHubIssue } from '../providers/github/normalize-github-issue.js';
 import type { GitHubEventDeps } from './github-event-deps.js';
 import { issueCommentEventSchema, issuesEventSchema } from './github-webhook-schema.js';
 import { resolveEventRepository } from './resolve-event-repository.js';

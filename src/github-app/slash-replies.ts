@@ -33,6 +33,7 @@ const TRIGGERS: Record<SyncTrigger, string> = {
   admin: 'by an administrator',
   schedule: 'on schedule',
   cli: 'from the command line',
+  webhook: 'by a webhook',
 };
 
 const VERBS: Record<SyncType, string> = { issues: '/sync', security: '/sync alerts', all: '/sync all' };

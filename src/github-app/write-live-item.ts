@@ -4,7 +4,7 @@
  * a newer `updated_at` wins, so an old redelivery never rolls data back.
  */
 import type { Logger } from '../logger.js';
-import type { ExternalIssue } from '../providers/provider.js';
+import type { ExternalIssue } from '../domain/items.js';
 import type { BatchCounts, IssueStore, RepositoryRecord } from '../store/issue-store.js';
 import { writePage } from '../sync/write-page.js';
 

@@ -1,12 +1,12 @@
 /**
  * The provider for a connected repository: the GitHub App's installation client for repositories
- * that came with an installation, otherwise the connection's stored token, decrypted only here.
+ * that came with an installation (`installationProvider`), otherwise the connection's stored token,
+ * decrypted only here, against the connection's API URL or the host's configured one.
  */
-import { apiUrlOf, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Logger } from '../logger.js';
 import { createProvider } from '../providers/index.js';
-import type { GitHubOctokit } from '../providers/github-provider-options.js';
 import type { Provider } from '../providers/provider.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 
@@ -14,21 +14,19 @@ export interface RepositoryProviderDeps {
   config: Config;
   cipher: TokenCipher;
   log: Logger;
-  /** An authenticated client for an Installation row id; absent when the GitHub App is not configured. */
-  installationOctokit?: (installationId: string) => Promise<GitHubOctokit>;
+  /** The provider through an App installation's client, or null when the repository has none. */
+  installationProvider?: (repository: RepositoryRecord) => Promise<Provider> | null;
 }
 
 export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
   return async (repository: RepositoryRecord): Promise<Provider> => {
+    const viaInstallation = deps.installationProvider?.(repository);
+    if (viaInstallation) return viaInstallation;
     const log = deps.log.child({ provider: repository.provider, repo: repository.fullPath });
-    if (repository.provider === 'github' && repository.installationId && deps.installationOctokit) {
-      const octokit = await deps.installationOctokit(repository.installationId);
-      return createProvider('github', { repo: repository.fullPath, octokit, log });
-    }
     const token = repository.encryptedToken ? deps.cipher.decrypt(repository.encryptedToken) : undefined;
     return createProvider(repository.provider, {
       repo: repository.fullPath,
-      apiUrl: repository.apiUrl ?? apiUrlOf(deps.config, repository.provider),
+      apiUrl: repository.apiUrl ?? deps.config.hosts[repository.provider].apiUrl,
       ...(token ? { token } : {}),
       log,
     });

@@ -1,28 +1,60 @@
 /**
- * The one switch from a provider kind to its implementation. The map is typed by `ProviderKind`,
- * so adding a kind without a factory does not compile.
+ * The registry of Git hosts: every `ProviderDefinition`, typed by `ProviderKind`, so a kind without
+ * a definition does not compile. Code outside `src/providers/` reaches a host only through here.
  */
-import { ProviderError } from '../errors.js';
-import type { Provider, ProviderKind } from './provider.js';
-import type { GitHubProviderOptions } from './github-provider-options.js';
-import { createGitHubProvider } from './github.js';
+import { UsageError } from '../errors.js';
+import type { ProviderKind } from '../domain/items.js';
+import type { ProviderDefinition, ProviderOptions } from './definition.js';
+import type { Provider } from './provider.js';
+import { githubDefinition } from './github/definition.js';
+import { gitlabDefinition } from './gitlab/definition.js';
+import { bitbucketDefinition } from './bitbucket/definition.js';
 
-/** What every provider accepts; host-specific extras (e.g. a GitHub App client) are optional. */
-export type ProviderOptions = GitHubProviderOptions;
+export type { ProviderDefinition, ProviderOptions } from './definition.js';
 
-const notYet = (host: string) => (options: ProviderOptions): Provider => {
-  throw new ProviderError('unavailable', `${host} support is not available in this version yet.`, {
-    provider: host.toLowerCase(),
-    repo: options.repo,
-  });
+const DEFINITIONS: Record<ProviderKind, ProviderDefinition> = {
+  github: githubDefinition,
+  gitlab: gitlabDefinition,
+  bitbucket: bitbucketDefinition,
 };
 
-const factories: Record<ProviderKind, (options: ProviderOptions) => Provider> = {
-  github: createGitHubProvider,
-  gitlab: notYet('GitLab'),
-  bitbucket: notYet('Bitbucket'),
-};
+export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = Object.values(DEFINITIONS);
 
-export function createProvider(kind: ProviderKind, options: ProviderOptions): Provider {
-  return factories[kind](options);
+export function providerDefinition(kind: ProviderKind): ProviderDefinition {
+  return DEFINITIONS[kind];
+}
+
+export function createProvider(kind: ProviderKind, options: ProviderOptions): Promise<Provider> {
+  return DEFINITIONS[kind].createProvider(options);
+}
+
+/** The repository in the host's own form, or a UsageError that says how it is written there. */
+export function normalizeRepository(kind: ProviderKind, input: string, what = 'The repository'): string {
+  const definition = DEFINITIONS[kind];
+  const normalized = definition.normalizeRepository(input);
+  if (normalized === null) {
+    throw new UsageError(`${what} for ${kind} must look like ${definition.repositoryShape} (got "${input}")`);
+  }
+  return normalized;
+}
+
+/**
+ * The repository URL and issueId an item's web URL points at, whichever host it is on; a pull or
+ * merge request is `pull_request`; anything else null.
+ */
+export function parseItemUrl(value: string): { repositoryUrl: string; issueId: string } | 'pull_request' | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  let pullRequest = false;
+  for (const definition of PROVIDER_DEFINITIONS) {
+    const found = definition.parseItemPath(url.origin, path);
+    if (found === 'pull_request') pullRequest = true;
+    else if (found) return found;
+  }
+  return pullRequest ? 'pull_request' : null;
 }

@@ -3,36 +3,9 @@
  * (no state at module level) and turns the host's API into async iterables of pages of
  * normalized items, so memory stays bounded by one page whatever the repository size.
  */
-export type ProviderKind = 'github' | 'gitlab' | 'bitbucket';
-export type IssueKind = 'issue' | 'security_alert';
-export type IssueState = 'open' | 'closed';
-export type StateFilter = 'open' | 'closed' | 'all';
+import type { ExternalIssue, ProviderKind, RateLimitInfo, StateFilter } from '../domain/items.js';
 
-export interface ExternalIssue {
-  provider: ProviderKind;
-  /** Canonical web URL of the repository, e.g. `https://github.com/octo/hello`. */
-  repositoryUrl: string;
-  /** The provider's issue number, or `alert-<n>`, `vuln-<id>`, `finding-<report>-<annotation>`. */
-  issueId: string;
-  kind: IssueKind;
-  title: string;
-  body: string | null;
-  state: IssueState;
-  labels: string[];
-  url: string;
-  author: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  closedAt: Date | null;
-  /** Useful extra fields of the raw payload (severity, package, milestone, …); JSON-serializable. */
-  extra: Record<string, unknown>;
-}
-
-export interface RateLimitInfo {
-  limit: number | null;
-  remaining: number | null;
-  resetAt: Date | null;
-}
+export type { ExternalIssue, IssueKind, IssueState, ProviderKind, RateLimitInfo, StateFilter } from '../domain/items.js';
 
 export interface Page {
   items: ExternalIssue[];

@@ -16,6 +16,7 @@ import { createRepositoryProviderOpener } from '../jobs/open-repository-provider
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
+import type { RepositoryRecord } from '../store/issue-store.js';
 import { listen } from './listen.js';
 import { startWebhookProxy, type WebhookProxy } from './start-webhook-proxy.js';
 
@@ -52,9 +53,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     log,
     ...(githubConfig
       ? {
-          installationOctokit: (installationId: string) => {
-            if (!github) throw new Error('The GitHub App is not running.');
-            return github.installationOctokit(installationId);
+          installationProvider: (repository: RepositoryRecord) => {
+            if (!github) return repository.installationId ? Promise.reject(new Error('The GitHub App is not running.')) : null;
+            return github.installationProvider(repository);
           },
         }
       : {}),

@@ -2,7 +2,7 @@
  * What the sync engine needs from storage. The engine (src/sync) depends only on these
  * interfaces; src/store/prisma-*.ts implement them on PostgreSQL.
  */
-import type { ExternalIssue, IssueKind, ProviderKind } from '../providers/provider.js';
+import type { ExternalIssue, IssueKind, ProviderKind } from '../domain/items.js';
 
 /** An issue as the engine writes it: the provider's item plus its identity. */
 export interface IssueWrite extends ExternalIssue {
@@ -79,7 +79,8 @@ export type SyncTrigger =
   | 'stale_webhook'
   | 'admin'
   | 'schedule'
-  | 'cli';
+  | 'cli'
+  | 'webhook';
 export type SyncStage = 'queued' | 'starting' | 'issues' | 'security' | 'catch_up' | 'finishing' | 'done';
 
 export interface SyncProgress {

@@ -5,7 +5,7 @@
  * and it must not be turned away as a duplicate of an attempt that never finished.
  */
 import type { Database } from '../db/client.js';
-import type { ProviderKind } from '../providers/provider.js';
+import type { ProviderKind } from '../domain/items.js';
 
 export type DeliveryStatus = 'received' | 'processed' | 'failed';
 

@@ -2,7 +2,7 @@
  * `externalId = "<provider>:<repositoryUrl>:<issueId>"`, the identity of a synced issue
  * (stored in `Issue.customFields.externalId`).
  */
-import type { ExternalIssue, ProviderKind } from '../providers/provider.js';
+import type { ExternalIssue, ProviderKind } from '../domain/items.js';
 
 const PROVIDERS: readonly ProviderKind[] = ['github', 'gitlab', 'bitbucket'];
 

@@ -8,7 +8,7 @@
  * checkpoint's counts, totals and percent (people watched 5,500 items become 0% otherwise), and a
  * host total that shrinks mid-sync only slows the percent down.
  */
-import type { RateLimitInfo } from '../providers/provider.js';
+import type { RateLimitInfo } from '../domain/items.js';
 import type { BatchCounts, SyncCheckpoint, SyncProgress, SyncResults, SyncStage } from '../store/issue-store.js';
 
 type Part = 'issues' | 'security';

@@ -2,7 +2,7 @@
  * Writes one page of provider items: one query for the externalIds already stored, one for title
  * candidates (only when some items are new), then one bulk upsert per batch, the batches at once.
  */
-import type { ExternalIssue } from '../providers/provider.js';
+import type { ExternalIssue } from '../domain/items.js';
 import type { BatchResult, IssueStore, IssueWrite, WriteScope } from '../store/issue-store.js';
 import { externalIdOf } from './external-id.js';
 import { matchIssues, unmatchedItems } from './match-issue.js';

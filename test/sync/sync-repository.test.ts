@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitHubProvider } from '../../src/providers/github.js';
+import { createGitHubProvider } from '../../src/providers/github/github-provider.js';
 import { createIssueStore } from '../../src/store/prisma-issue-store.js';
 import { createOperationStore } from '../../src/store/prisma-operation-store.js';
 import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';

@@ -5,7 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { apiUrlOf, type Config } from '../../config.js';
+import type { Config } from '../../config.js';
 import { loadEncryptionKey } from '../../crypto/load-encryption-key.js';
 import { createTokenCipher } from '../../crypto/token-cipher.js';
 import { createDatabase, type Database } from '../../db/client.js';
@@ -77,7 +77,7 @@ async function checkData(db: Database, config: Config, add: Add, fetchImpl: type
   });
   await checkEncryptionKey(connections, config, add);
 
-  const hosts = new Set(connections.map((c) => c.apiUrl ?? apiUrlOf(config, c.provider)));
+  const hosts = new Set(connections.map((c) => c.apiUrl ?? config.hosts[c.provider].apiUrl));
   if (config.github.appId) hosts.add(config.github.apiUrl);
   for (const host of hosts) {
     try {

@@ -11,7 +11,7 @@ type ReposAddCommand = Extract<Command, { name: 'repos add' }>;
 
 export async function runReposAdd({ io, runtime }: CommandContext, command: ReposAddCommand): Promise<number> {
   const { stores, cipher } = runtime;
-  const provider = openProvider(runtime, {
+  const provider = await openProvider(runtime, {
     kind: command.provider,
     repo: command.repo,
     token: command.token,

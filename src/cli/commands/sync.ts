@@ -66,7 +66,7 @@ export async function runSyncCommand({ io, log, runtime }: CommandContext, comma
   let operationId: string;
   let resumed: boolean;
   try {
-    provider = openProvider(runtime, {
+    provider = await openProvider(runtime, {
       kind: command.provider,
       repo: command.repo,
       token: command.token,

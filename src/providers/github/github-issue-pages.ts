@@ -4,7 +4,7 @@
  * `Link rel="next"`; anything else (open only, closed only, or since a watermark) walks update time
  * as a keyset. github-paging.ts says why.
  */
-import type { ListOptions, Page, RateLimitInfo } from './provider.js';
+import type { ListOptions, Page, RateLimitInfo } from '../provider.js';
 import { gitHubIssueListSchema, type GitHubIssue } from './github-schema.js';
 import { normalizeGitHubIssue } from './normalize-github-issue.js';
 import { parseGitHubBody } from './parse-github-body.js';

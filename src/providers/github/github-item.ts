@@ -2,8 +2,8 @@
  * One GitHub item by its issueId: `<number>` is an issue (a pull request is not one of ours),
  * `alert-<number>` a Dependabot alert. Null when GitHub has no such item.
  */
-import { ProviderError } from '../errors.js';
-import type { ExternalIssue } from './provider.js';
+import { ProviderError } from '../../errors.js';
+import type { ExternalIssue } from '../provider.js';
 import { dependabotAlertSchema, gitHubIssueSchema } from './github-schema.js';
 import { normalizeDependabotAlert } from './normalize-dependabot-alert.js';
 import { normalizeGitHubIssue } from './normalize-github-issue.js';

@@ -3,7 +3,7 @@
  * `bad_response` error that says which answer and which field, not a crash further down.
  */
 import type { z } from 'zod';
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 
 export function parseGitHubBody<T>(schema: z.ZodType<T>, data: unknown, context: { repo: string; what: string }): T {
   const parsed = schema.safeParse(data);

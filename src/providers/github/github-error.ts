@@ -3,7 +3,7 @@
  * never appears: messages are built from the status, the repository and GitHub's own message, and
  * Octokit already redacts the authorization header in the `cause`.
  */
-import { ProviderError } from '../errors.js';
+import { ProviderError } from '../../errors.js';
 
 /** What Octokit's `RequestError` carries (duck-typed: `@octokit/request-error` is @octokit/core's dependency, not ours). */
 export interface GitHubRequestError extends Error {

@@ -10,7 +10,7 @@
  * walk pages by number within that second instead of looping.
  */
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 
 const createdOrderSchema = z.object({
   mode: z.literal('created'),

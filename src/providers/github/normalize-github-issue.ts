@@ -2,7 +2,7 @@
  * A GitHub issue as the sync engine sees it. `extra` keeps the fields people filter on that have no
  * column of their own; everything in it is plain JSON.
  */
-import type { ExternalIssue } from './provider.js';
+import type { ExternalIssue } from '../provider.js';
 import type { GitHubIssue } from './github-schema.js';
 
 export function normalizeGitHubIssue(issue: GitHubIssue, repositoryUrl: string): ExternalIssue {

@@ -2,7 +2,7 @@
  * A Dependabot alert as a `security_alert` item. Its id is `alert-<number>` so it can never collide
  * with an issue number of the same repository.
  */
-import type { ExternalIssue } from './provider.js';
+import type { ExternalIssue } from '../provider.js';
 import type { DependabotAlert } from './github-schema.js';
 
 export function normalizeDependabotAlert(alert: DependabotAlert, repositoryUrl: string): ExternalIssue {

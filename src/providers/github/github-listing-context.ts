@@ -1,7 +1,7 @@
 /**
  * What the GitHub listings share, built once per provider by `createGitHubProvider`.
  */
-import type { RepositoryInfo } from './provider.js';
+import type { RepositoryInfo } from '../provider.js';
 import type { GitHubGet } from './github-request.js';
 
 export interface GitHubListingContext {

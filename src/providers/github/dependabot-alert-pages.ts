@@ -3,8 +3,8 @@
  * (`after`, from `Link rel="next"`; `page` is refused). With `since`, the newest-updated come first
  * and the walk stops at the first alert older than `since`.
  */
-import { ProviderError } from '../errors.js';
-import type { ListOptions, Page, StateFilter } from './provider.js';
+import { ProviderError } from '../../errors.js';
+import type { ListOptions, Page, StateFilter } from '../provider.js';
 import { dependabotAlertListSchema } from './github-schema.js';
 import { normalizeDependabotAlert } from './normalize-dependabot-alert.js';
 import { parseGitHubBody } from './parse-github-body.js';

@@ -3,8 +3,8 @@
  * (github-octokit.ts), with every request counted. Listings live in github-issue-pages.ts and dependabot-alert-pages.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { UsageError } from '../errors.js';
-import type { Freshness, ListOptions, Page, Provider, RepositoryInfo } from './provider.js';
+import { UsageError } from '../../errors.js';
+import type { Freshness, ListOptions, Page, Provider, RepositoryInfo } from '../provider.js';
 import type { GitHubProviderOptions, ProviderLog, Sleep } from './github-provider-options.js';
 import { createCountingFetch } from './counting-fetch.js';
 import { createGitHubOctokit } from './github-octokit.js';

@@ -3,8 +3,8 @@
  * a 403/429 that carries `Retry-After` but that plugin-throttling does not recognise (no "secondary
  * rate limit" message) is retried after exactly that wait, and failures come out as `ProviderError`.
  */
-import { ProviderError } from '../errors.js';
-import type { RateLimitInfo } from './provider.js';
+import { ProviderError } from '../../errors.js';
+import type { RateLimitInfo } from '../provider.js';
 import type { GitHubOctokit, ProviderLog, Sleep } from './github-provider-options.js';
 import {
   header,

@@ -1,0 +1,6 @@
+import { Hono } from 'hono';
+import type { HostWebhookDeps } from '../webhook-deps.js';
+
+export function bitbucketWebhookRoutes(_deps: HostWebhookDeps): Hono {
+  return new Hono();
+}

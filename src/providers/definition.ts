@@ -1,0 +1,75 @@
+/**
+ * What a Git host brings to issue-sync: one `ProviderDefinition` per host, in
+ * `src/providers/<host>/definition.ts`, listed by `src/providers/index.ts`. Everything outside
+ * `src/providers/` reaches a host through these (only the GitHub App knows GitHub by name).
+ *
+ * A definition module stays light (parsing and names): the provider itself and the webhook routes
+ * are loaded on first use, so a command that never talks to a host does not pay for its client.
+ */
+import type { Hono } from 'hono';
+import type { ProviderKind } from '../domain/items.js';
+import type { Provider } from './provider.js';
+import type { ProviderLog, Sleep } from './http/polite-http.js';
+import type { HostWebhookDeps } from './webhook-deps.js';
+
+/** Where a web URL of an item points: its repository and the item's `issueId`. */
+export interface ItemLocation {
+  repositoryUrl: string;
+  issueId: string;
+}
+
+/** What every provider accepts; all side effects can be injected for tests and the benchmark. */
+export interface ProviderOptions {
+  /** The repository as the host names it (`owner/name`, `group/sub/name` or a GitLab id, `workspace/repo`). */
+  repo: string;
+  /** The host's API base (the definition's default when unset). */
+  apiUrl?: string;
+  /** A token; how it is sent is the host's business (Bitbucket: `email:token` is Basic, anything else Bearer). */
+  token?: string;
+  fetch?: typeof fetch;
+  sleep?: Sleep;
+  clock?: () => Date;
+  log?: ProviderLog;
+  /** Longest rate-limit wait accepted inside a sync (60 s); longer ones pause the job until the reset. */
+  maxRateLimitWaitMs?: number;
+  /** Base of the backoff between retries of 5xx and network failures. */
+  retryBaseMs?: number;
+  /** Timeout of each HTTP attempt (30 s). */
+  timeoutMs?: number;
+}
+
+/** What a host's webhook health check found (GitLab: the hook's `alert_status`). */
+export interface HookHealth {
+  status: 'active' | 'stale' | 'inactive';
+  /** In plain words, for the API, doctor and the logs. */
+  reason: string;
+}
+
+export interface ProviderDefinition {
+  kind: ProviderKind;
+  /** The host's name for people: `GitLab`. */
+  label: string;
+  /** How a repository is written, for messages: `group/sub/name or a numeric project id`. */
+  repositoryShape: string;
+  /** The repository as the host's API takes it, or null when `input` cannot be one. */
+  normalizeRepository(input: string): string | null;
+  /** The repository and issueId a web URL's path points at; `pull_request` for pull/merge requests. */
+  parseItemPath(origin: string, path: string): ItemLocation | 'pull_request' | null;
+  /** The environment variable naming the host's API (or instance) URL, and its default. */
+  apiUrlVariable: string;
+  defaultApiUrl: string;
+  /** The environment variable holding its webhook secret (comma-separated during a rotation). */
+  webhookSecretVariable: string;
+  /** Where its webhooks are received; absent for a host whose webhooks another part of the service takes. */
+  webhookPath?: string;
+  createProvider(options: ProviderOptions): Promise<Provider>;
+  /** The webhook routes (loaded on first use). */
+  webhookRoutes?(deps: HostWebhookDeps): Promise<Hono>;
+  /**
+   * The host's own word on a repository's webhook, when it has one (GitLab's `alert_status`);
+   * null when the host says nothing and only deliveries tell.
+   */
+  checkHook?(input: { options: ProviderOptions; webhookId: string | null; signal?: AbortSignal }): Promise<HookHealth | null>;
+  /** The host polls on `POLL_INTERVAL_S` (GitLab, Bitbucket); GitHub relies on its App's deliveries. */
+  polled: boolean;
+}

@@ -1,0 +1,27 @@
+/**
+ * What a host's webhook routes need from the service, passed in by the composition root.
+ */
+import type { Database } from '../db/client.js';
+import type { SyncJobs } from '../jobs/sync-jobs.js';
+import type { Logger } from '../logger.js';
+import type { IssueStore, RepositoryRecord, RepositoryStore, OperationStore } from '../store/issue-store.js';
+import type { WebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
+import type { WebhookHealthStore } from '../store/webhook-health-store.js';
+import type { TokenCipher } from '../crypto/token-cipher.js';
+import type { Provider } from './provider.js';
+
+export interface HostWebhookDeps {
+  db: Database;
+  stores: { issues: IssueStore; operations: OperationStore; repositories: RepositoryStore };
+  deliveries: WebhookDeliveryStore;
+  health: WebhookHealthStore;
+  jobs: SyncJobs;
+  cipher: TokenCipher;
+  /** The secrets a delivery may be signed with (old and new during a rotation); empty: not configured. */
+  secrets: readonly string[];
+  /** The configured API URL of this host (a connection's own `apiUrl` wins). */
+  apiUrl: string;
+  openProvider(repository: RepositoryRecord): Promise<Provider>;
+  log: Logger;
+  clock: () => Date;
+}
