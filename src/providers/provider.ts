@@ -48,8 +48,24 @@ export interface Freshness {
   latestUpdatedAt: Date | null;
 }
 
+/** How a part's listing differs from the default (a `since` filter, then a catch-up after a full listing). */
+export interface ListingTraits {
+  /**
+   * The host cannot filter this part by update time: every listing is the whole set, `since` is
+   * ignored, and the sync engine skips the catch-up (it would list everything again).
+   */
+  ignoresSince?: boolean;
+  /**
+   * Every listing is the whole current set: a stored item of this part that a whole listing no longer
+   * holds is resolved (closed), never deleted (Bitbucket findings gone from a newer head commit).
+   */
+  complete?: boolean;
+}
+
 export interface Provider {
   readonly kind: ProviderKind;
+  /** Per part, where its listing differs from the default; absent: both parts are default. */
+  readonly listingTraits?: Partial<Record<'issues' | 'security', ListingTraits>>;
   /** `owner/name` (or the host's equivalent) this provider is bound to. */
   readonly repo: string;
   repository(signal?: AbortSignal): Promise<RepositoryInfo>;
