@@ -3,6 +3,11 @@
  * one `onError`, so answers are always the contract's JSON.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ProviderKind } from '../domain/items.js';
+import type { WebhookHandler } from '../providers/definition.js';
+import { PROVIDER_DEFINITIONS } from '../providers/index.js';
+import type { HostWebhookDeps } from '../providers/webhook-deps.js';
 import type { ReceiveGitHubWebhook } from '../github-app/receive-github-webhook.js';
 import type { Logger } from '../logger.js';
 import type { ApiDeps } from './api-deps.js';
@@ -18,7 +23,12 @@ export interface AppDeps extends HealthDeps {
   githubWebhooks?: { receive: ReceiveGitHubWebhook };
   /** The HTTP API (projects, sync operations, admin); absent: health and webhooks only. */
   api?: ApiDeps;
+  /** What the GitLab and Bitbucket webhook handlers need, per host; absent: those routes are not served. */
+  hostWebhooks?: (kind: ProviderKind) => HostWebhookDeps;
 }
+
+/** GitLab and Bitbucket payloads are small (Bitbucket may not send one over 256 KB). */
+export const MAX_HOST_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -30,6 +40,7 @@ export function createApp(deps: AppDeps): Hono {
       ? githubWebhookRoutes({ receive: deps.githubWebhooks.receive, log: deps.log })
       : githubAppNotConfiguredRoutes(),
   );
+  if (deps.hostWebhooks) mountHostWebhooks(app, deps.hostWebhooks);
   if (deps.api) app.route('/', apiRoutes(deps.api));
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `No route for ${c.req.method} ${c.req.path}; GET / lists the routes there are.` }, 404),
@@ -40,4 +51,29 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: 'internal', message: 'Something went wrong on our side; the error was logged.' }, 500);
   });
   return app;
+}
+
+/** Every host whose definition has a webhook handler, at its path; each handler is loaded on its first delivery. */
+function mountHostWebhooks(app: Hono, depsOf: (kind: ProviderKind) => HostWebhookDeps): void {
+  for (const definition of PROVIDER_DEFINITIONS) {
+    const load = definition.webhookHandler;
+    if (!definition.webhookPath || !load) continue;
+    let handler: Promise<WebhookHandler> | null = null;
+    app.post(
+      definition.webhookPath,
+      bodyLimit({
+        maxSize: MAX_HOST_WEBHOOK_BYTES,
+        onError: () => {
+          throw new HttpError(413, 'payload_too_large', `Webhook bodies are limited to ${MAX_HOST_WEBHOOK_BYTES} bytes.`);
+        },
+      }),
+      async (c) => {
+        handler ??= load.call(definition, depsOf(definition.kind)).catch((error: unknown) => {
+          handler = null;
+          throw error;
+        });
+        return (await handler)(c);
+      },
+    );
+  }
 }

@@ -6,11 +6,14 @@
  * A definition module stays light (parsing and names): the provider itself and the webhook routes
  * are loaded on first use, so a command that never talks to a host does not pay for its client.
  */
-import type { Hono } from 'hono';
+import type { Context } from 'hono';
 import type { ProviderKind } from '../domain/items.js';
 import type { Provider } from './provider.js';
 import type { ProviderLog, Sleep } from './http/polite-http.js';
 import type { HostWebhookDeps } from './webhook-deps.js';
+
+/** Answers one webhook delivery. */
+export type WebhookHandler = (c: Context) => Promise<Response>;
 
 /** Where a web URL of an item points: its repository and the item's `issueId`. */
 export interface ItemLocation {
@@ -63,8 +66,11 @@ export interface ProviderDefinition {
   /** Where its webhooks are received; absent for a host whose webhooks another part of the service takes. */
   webhookPath?: string;
   createProvider(options: ProviderOptions): Promise<Provider>;
-  /** The webhook routes (loaded on first use). */
-  webhookRoutes?(deps: HostWebhookDeps): Promise<Hono>;
+  /**
+   * The handler of `POST <webhookPath>` (loaded on first use). Refusals are thrown as `HttpError`
+   * (src/http/http-error.ts), which the app answers with the contract's JSON; the app limits the body size.
+   */
+  webhookHandler?(deps: HostWebhookDeps): Promise<WebhookHandler>;
   /**
    * The host's own word on a repository's webhook, when it has one (GitLab's `alert_status`);
    * null when the host says nothing and only deliveries tell.

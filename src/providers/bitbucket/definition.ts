@@ -29,8 +29,8 @@ export const bitbucketDefinition: ProviderDefinition = {
     const { createBitbucketProvider } = await import('./bitbucket-provider.js');
     return createBitbucketProvider(options);
   },
-  async webhookRoutes(deps) {
-    const { bitbucketWebhookRoutes } = await import('./bitbucket-webhooks.js');
-    return bitbucketWebhookRoutes(deps);
+  async webhookHandler(deps) {
+    const { bitbucketWebhookHandler } = await import('./bitbucket-webhooks.js');
+    return bitbucketWebhookHandler(deps);
   },
 };

@@ -32,9 +32,9 @@ export const gitlabDefinition: ProviderDefinition = {
     const { createGitLabProvider } = await import('./gitlab-provider.js');
     return createGitLabProvider(options);
   },
-  async webhookRoutes(deps) {
-    const { gitlabWebhookRoutes } = await import('./gitlab-webhooks.js');
-    return gitlabWebhookRoutes(deps);
+  async webhookHandler(deps) {
+    const { gitlabWebhookHandler } = await import('./gitlab-webhooks.js');
+    return gitlabWebhookHandler(deps);
   },
   async checkHook(input) {
     const { checkGitLabHook } = await import('./gitlab-hook-health.js');
