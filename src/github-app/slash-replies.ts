@@ -76,7 +76,7 @@ export const slashReplies = {
   /** `repositoryUrl`: the repository's web URL, to link the running sync's own comment. */
   alreadyRunning(login: string, operation: OperationRecord, now: Date, repositoryUrl: string): string {
     const { reply } = operation;
-    const where = reply ? ` Its progress: ${repositoryUrl}/issues/${reply.issueNumber}#issuecomment-${reply.commentId}` : '';
+    const where = reply?.kind === 'github_comment' ? ` Its progress: ${repositoryUrl}/issues/${reply.issueNumber}#issuecomment-${reply.commentId}` : '';
     return [
       `@${login} A sync of this repository is already running, so no second one was started.${where}`,
       '',

@@ -9,7 +9,7 @@
 import type { OperationListener } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
 import type { AppOctokit } from './probot-octokit-class.js';
-import type { OperationRecord, OperationReply } from '../store/issue-store.js';
+import type { OperationRecord, GitHubCommentReply } from '../store/issue-store.js';
 import { syncReplyText } from './sync-reply-text.js';
 
 export interface SyncReplyListenerDeps {
@@ -26,7 +26,7 @@ export function createSyncReplyListener(deps: SyncReplyListenerDeps): OperationL
   const queues = new Map<string, { tail: Promise<void>; lastBody: string | null }>();
   const finished = new Set<string>();
 
-  const edit = async (operation: OperationRecord, reply: OperationReply, queue: { lastBody: string | null }) => {
+  const edit = async (operation: OperationRecord, reply: GitHubCommentReply, queue: { lastBody: string | null }) => {
     const body = syncReplyText(operation, { login: reply.login, now: deps.clock() });
     if (body === queue.lastBody) return;
     const log = deps.log.child({ operationId: operation.id, commentId: reply.commentId, repo: `${reply.owner}/${reply.repo}` });

@@ -156,8 +156,25 @@ export interface OperationRecord {
   createdAt: Date;
 }
 
-/** The GitHub comment that answers a /sync command, edited with progress and the result. */
-export interface OperationReply {
+/**
+ * Where a /sync command is answered: one comment (GitHub) or note (GitLab), edited with progress and
+ * the result by the host's reply listener.
+ */
+export type OperationReply = GitHubCommentReply | GitLabNoteReply;
+
+export interface GitLabNoteReply {
+  kind: 'gitlab_note';
+  /** The connection whose stored token edits the note. */
+  repositoryId: string;
+  /** GitLab's numeric project id. */
+  projectId: number;
+  issueIid: number;
+  noteId: number;
+  /** GitLab username of the person who asked, mentioned in the note. */
+  username?: string;
+}
+
+export interface GitHubCommentReply {
   kind: 'github_comment';
   installationId: number;
   owner: string;
