@@ -68,6 +68,21 @@ export interface IssueStore {
     items: readonly IssueWrite[],
     claims: ReadonlyMap<string, string>,
   ): Promise<BatchResult>;
+  /**
+   * Closes the open items of one repository and kind (`<provider>:<repositoryUrl>:` externalIds) that
+   * are not among `seenExternalIds`: a whole listing of a complete part no longer holds them. Their
+   * `externalClosedAt` and `externalUpdatedAt` become `at`, `customFields.resolvedReason` says why;
+   * nothing is deleted. Returns how many were closed. One query.
+   */
+  resolveMissing(input: {
+    projectId: string;
+    provider: ProviderKind;
+    repositoryUrl: string;
+    kind: IssueKind;
+    seenExternalIds: readonly string[];
+    at: Date;
+    reason: string;
+  }): Promise<number>;
 }
 
 export type SyncType = 'issues' | 'security' | 'all';

@@ -89,6 +89,19 @@ ON CONFLICT ("projectId", "externalId") DO UPDATE
  WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
 RETURNING (xmax = 0) AS inserted`;
 
+// The repository's items are those whose externalId starts with `<provider>:<repositoryUrl>:`
+// (compared with left(), so no character of the URL acts as a LIKE pattern).
+const RESOLVE_MISSING_SQL = `
+UPDATE "Issue"
+   SET state = 'closed',
+       "externalClosedAt" = $5::timestamptz,
+       "externalUpdatedAt" = $5::timestamptz,
+       "customFields" = "customFields" || jsonb_build_object('resolvedReason', $6::text, 'resolvedAt', $5::timestamptz),
+       "updatedAt" = now()
+ WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND kind = $3::"IssueKind" AND state = 'open'
+   AND left("externalId", length($4::text)) = $4::text
+   AND NOT ("externalId" = ANY($7::text[]))`;
+
 /** PostgreSQL rejected the data itself (SQLSTATE class 22 data exception, 23 constraint violation). */
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -159,6 +172,20 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
         [projectId, repositoryUrl, titles.map(clean)],
       );
       return result.rows;
+    },
+
+    async resolveMissing(input) {
+      const prefix = `${input.provider}:${input.repositoryUrl}:`;
+      const result = await pool.query(RESOLVE_MISSING_SQL, [
+        input.projectId,
+        input.repositoryUrl,
+        input.kind,
+        prefix,
+        input.at,
+        input.reason,
+        [...input.seenExternalIds],
+      ]);
+      return result.rowCount ?? 0;
     },
 
     async writeBatch(scope, items, claims): Promise<BatchResult> {

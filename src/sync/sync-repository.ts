@@ -8,6 +8,10 @@
  * After every page the phase, cursor, counts and watermarks are checkpointed with the operation,
  * so a killed sync resumes where it stopped and refetches at most one page.
  *
+ * A provider's listing traits change this per part: a part whose host cannot filter by update time
+ * (`ignoresSince`) is listed whole every time and has no catch-up; a part whose listing is the whole
+ * current set (`complete`) has its stored open items that a whole listing no longer holds resolved.
+ *
  * It knows nothing of Probot, Hono, Prisma or the environment: everything comes in as arguments.
  */
 import { CancelledError, ProviderError } from '../errors.js';
@@ -21,6 +25,7 @@ import type {
   SyncResults,
   SyncType,
 } from '../store/issue-store.js';
+import { externalIdOf } from './external-id.js';
 import { prefetch } from './prefetch.js';
 import { ProgressTracker } from './progress-tracker.js';
 import { writePage } from './write-page.js';
@@ -134,10 +139,20 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     if (request.signal?.aborted || (await operations.isCancelRequested(operationId))) throw new CancelledError();
   };
 
-  /** Streams one listing into the store, checkpointing after every page. */
-  const runListing = async (part: SyncPart, phase: Phase, listing: AsyncIterable<Page>, state: StateFilter) => {
+  /**
+   * Streams one listing into the store, checkpointing after every page. `seen` collects the
+   * externalIds the listing held (a complete part's whole listing, for resolving the missing ones).
+   */
+  const runListing = async (
+    part: SyncPart,
+    phase: Phase,
+    listing: AsyncIterable<Page>,
+    state: StateFilter,
+    seen: Set<string> | null = null,
+  ) => {
     const catchingUp = phase === 'catch_up';
     for await (const page of prefetch(listing)) {
+      if (seen) for (const item of page.items) seen.add(externalIdOf(item));
       if (!catchingUp) tracker.setPartTotal(part, page.total);
       tracker.setRateLimit(page.rateLimit);
       await writePage(page.items, {
@@ -175,6 +190,27 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     }
   };
 
+  /**
+   * Closes the part's stored open items that a whole listing of a complete part did not hold (a
+   * finding gone from a newer head commit); never deletes them. Counted as updated.
+   */
+  const resolveMissing = async (part: SyncPart, seen: ReadonlySet<string>) => {
+    const repository = await provider.repository(request.signal);
+    const resolved = await deps.issues.resolveMissing({
+      projectId: request.projectId,
+      provider: provider.kind,
+      repositoryUrl: repository.url,
+      kind: part === 'issues' ? 'issue' : 'security_alert',
+      seenExternalIds: [...seen],
+      at: clock(),
+      reason: `gone from ${provider.kind}'s ${part === 'issues' ? 'issue' : 'security'} listing`,
+    });
+    if (resolved === 0) return;
+    log?.info({ operationId, part, resolved }, 'items gone from a complete listing resolved');
+    tracker.add(part, { created: 0, updated: resolved, skipped: 0, failed: 0 }, 0);
+    request.onProgress?.(tracker.snapshot(), tracker.results);
+  };
+
   const syncPart = async (part: SyncPart) => {
     const list = (options: ListOptions) =>
       part === 'issues' ? provider.listIssues(options) : provider.listSecurityAlerts?.(options);
@@ -182,6 +218,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
       tracker.results.skippedParts.push({ part, reason: `${provider.kind} has no security alerts API.` });
       return;
     }
+    const traits = provider.listingTraits?.[part] ?? {};
     const since = request.since?.[part] ?? null;
     const resuming = position.part === part && resume !== null;
     if (!resuming) Object.assign(position, { part, phase: 'list', cursor: null, listStartedAt: null });
@@ -189,10 +226,18 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
 
     if (position.phase === 'list') {
       // An incremental or catch-up listing sees every state, so issues closed since are closed here too.
-      const state: StateFilter = since !== null || request.includeClosed ? 'all' : 'open';
+      // A listing that is whole anyway asks for every state as well: closures show, and closed items
+      // not stored yet are left out unless closed ones were asked for (runListing's skipNewClosed).
+      const state: StateFilter = since !== null || request.includeClosed || traits.ignoresSince ? 'all' : 'open';
+      const whole = since === null || traits.ignoresSince === true;
+      // Only a listing that runs whole within this run knows what is missing: one resumed from a
+      // mid-part cursor did not see the pages before it, so it resolves nothing.
+      const seen = traits.complete && whole && position.cursor === null ? new Set<string>() : null;
       position.listStartedAt ??= clock().toISOString();
-      await runListing(part, 'list', list({ state, since, cursor: position.cursor, ...signal })!, state);
-      if (since !== null) return;
+      await runListing(part, 'list', list({ state, since, cursor: position.cursor, ...signal })!, state, seen);
+      if (seen) await resolveMissing(part, seen);
+      // Nothing to catch up on: the next listing would be the whole set again.
+      if (since !== null || traits.ignoresSince) return;
       Object.assign(position, { phase: 'catch_up', cursor: null });
     }
     tracker.stage = 'catch_up';
