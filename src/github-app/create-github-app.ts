@@ -14,7 +14,7 @@ import { createGoneIssueStore } from '../store/prisma-gone-issue-store.js';
 import { createInstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import { createInstallationStore } from '../store/prisma-installation-store.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
-import { createBackgroundTasks } from './background-tasks.js';
+import { createBackgroundTasks } from '../webhooks/background-tasks.js';
 import { createProbotOctokitClass } from './probot-octokit-class.js';
 import type { GitHubAppDeps } from './github-app-deps.js';
 import type { GitHubAppConfig } from './github-app-settings.js';

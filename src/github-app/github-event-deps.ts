@@ -5,7 +5,7 @@
 import type { GoneIssueStore } from '../store/prisma-gone-issue-store.js';
 import type { InstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import type { InstallationStore } from '../store/prisma-installation-store.js';
-import type { BackgroundTasks } from './background-tasks.js';
+import type { BackgroundTasks } from '../webhooks/background-tasks.js';
 import type { GitHubAppDeps } from './github-app-deps.js';
 
 export interface GitHubEventDeps extends GitHubAppDeps {

@@ -7,7 +7,7 @@ import { normalizeDependabotAlert } from '../providers/github/normalize-dependab
 import type { GitHubEventDeps } from './github-event-deps.js';
 import { dependabotAlertEventSchema } from './github-webhook-schema.js';
 import { resolveEventRepository } from './resolve-event-repository.js';
-import { writeLiveItem } from './write-live-item.js';
+import { writeLiveItem } from '../sync/write-live-item.js';
 
 export function registerDependabotHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('dependabot_alert', async (context) => {

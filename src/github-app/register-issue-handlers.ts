@@ -9,7 +9,7 @@ import { normalizeGitHubIssue } from '../providers/github/normalize-github-issue
 import type { GitHubEventDeps } from './github-event-deps.js';
 import { issueCommentEventSchema, issuesEventSchema } from './github-webhook-schema.js';
 import { resolveEventRepository } from './resolve-event-repository.js';
-import { writeLiveItem } from './write-live-item.js';
+import { writeLiveItem } from '../sync/write-live-item.js';
 
 export function registerIssueHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('issues', async (context) => {

@@ -3,8 +3,8 @@
  * connected", "started", "already running" and status. The text of a sync's progress and result is
  * sync-reply-text.ts.
  */
-import type { OperationRecord, SyncTrigger, SyncType } from '../store/issue-store.js';
-import { describeSync, formatTime, syncReplyText } from './sync-reply-text.js';
+import type { OperationRecord, SyncType } from '../store/issue-store.js';
+import { describeSync, formatTime, syncReplyText, triggerText } from './sync-reply-text.js';
 
 const USAGE = [
   '| command | what it does |',
@@ -23,17 +23,6 @@ const CLOSED: Record<SyncType, string> = {
   issues: 'closed issue',
   security: 'fixed or dismissed Dependabot alert',
   all: 'closed issue and every fixed or dismissed Dependabot alert',
-};
-
-const TRIGGERS: Record<SyncTrigger, string> = {
-  manual: 'through the HTTP API',
-  slash_command: 'by a /sync comment',
-  install: 'when the app was installed',
-  stale_webhook: 'because webhooks had gone quiet',
-  admin: 'by an administrator',
-  schedule: 'on schedule',
-  cli: 'from the command line',
-  webhook: 'by a webhook',
 };
 
 const VERBS: Record<SyncType, string> = { issues: '/sync', security: '/sync alerts', all: '/sync all' };
@@ -94,7 +83,7 @@ export const slashReplies = {
     const when = operation.completedAt ?? operation.createdAt;
     return [
       syncReplyText(operation, { login, now }),
-      `That was the last sync, started ${TRIGGERS[operation.trigger]}; it ended at ${formatTime(when, now)}.`,
+      `That was the last sync, started ${triggerText(operation.trigger)}; it ended at ${formatTime(when, now)}.`,
     ].join('\n');
   },
 

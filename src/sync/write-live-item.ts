@@ -6,7 +6,7 @@
 import type { Logger } from '../logger.js';
 import type { ExternalIssue } from '../domain/items.js';
 import type { BatchCounts, IssueStore, RepositoryRecord } from '../store/issue-store.js';
-import { writePage } from '../sync/write-page.js';
+import { writePage } from './write-page.js';
 
 export async function writeLiveItem(
   store: IssueStore,

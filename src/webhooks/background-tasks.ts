@@ -1,6 +1,7 @@
 /**
- * Work a webhook starts but does not wait for (launching a big installation's backfills), so GitHub
- * gets its answer fast. Failures are logged; `drain()` waits for what is still running at shutdown.
+ * Work a webhook starts but does not wait for (a big installation's backfills, a /sync note's API
+ * calls), so the host gets its answer fast. Failures are logged; `drain()` waits for what is still
+ * running at shutdown.
  */
 import type { Logger } from '../logger.js';
 

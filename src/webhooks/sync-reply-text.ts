@@ -1,35 +1,60 @@
 /**
- * The text of the comment that answers a /sync command, for each state of its operation: queued,
- * running (stage, a bar, the counts so far), waiting for the rate limit (until when), completed
- * (counts, items read, parts skipped and why, time taken), failed (the reason) or cancelled.
- * Pure: the same operation and clock give the same text, so an unchanged comment is not edited.
+ * The text of the comment (GitHub) or note (GitLab) that answers a /sync command, for each state of
+ * its operation: queued, running (stage, a bar, the counts so far), waiting for the rate limit
+ * (until when), completed (counts, items read, parts skipped and why, time taken), failed (the
+ * reason) or cancelled. The host's own words (its name, what its security items are called) come in
+ * `HostWords`. Pure: the same operation and clock give the same text, so an unchanged reply is not edited.
  */
-import type { OperationRecord, SyncResults, SyncStage, SyncType } from '../store/issue-store.js';
+import type { OperationRecord, SyncResults, SyncStage, SyncTrigger, SyncType } from '../store/issue-store.js';
 
-export interface SyncReplyTextOptions {
-  /** GitHub login mentioned at the start. */
-  login?: string | null | undefined;
-  now: Date;
+/** How a host names itself and its security items in replies. */
+export interface HostWords {
+  /** `GitHub`, `GitLab`. */
+  host: string;
+  /** Plural and singular: `Dependabot alerts`, `Dependabot alert`. */
+  alerts: string;
+  alert: string;
 }
 
-const STAGES: Record<SyncStage, string> = {
+export interface SyncReplyTextOptions {
+  /** The username mentioned at the start. */
+  login?: string | null | undefined;
+  now: Date;
+  words: HostWords;
+}
+
+const STAGES: Record<Exclude<SyncStage, 'security'>, string> = {
   queued: 'queued',
   starting: 'starting',
   issues: 'reading issues',
-  security: 'reading Dependabot alerts',
   catch_up: 'catching up with edits made meanwhile',
   finishing: 'finishing',
   done: 'done',
 };
 
-const PARTS = { issues: 'Issues', security: 'Dependabot alerts' } as const;
+const TRIGGERS: Record<SyncTrigger, string> = {
+  manual: 'through the HTTP API',
+  slash_command: 'by a /sync comment',
+  install: 'when the app was installed',
+  stale_webhook: 'because webhooks had gone quiet',
+  admin: 'by an administrator',
+  schedule: 'on schedule',
+  cli: 'from the command line',
+  webhook: 'by a webhook',
+};
+
+/** What started a sync, after "started": "by a /sync comment". */
+export function triggerText(trigger: SyncTrigger): string {
+  return TRIGGERS[trigger];
+}
 
 const BAR_WIDTH = 20;
 const MAX_ERROR_LENGTH = 300;
 
 export function syncReplyText(operation: OperationRecord, options: SyncReplyTextOptions): string {
+  const { words } = options;
   const mention = options.login ? `@${options.login} ` : '';
-  const what = describeSync(operation.syncType, operation.includeClosed);
+  const what = describeSync(operation.syncType, operation.includeClosed, words);
   const { progress, results } = operation;
   const took = formatDuration(elapsedMs(operation, options.now));
   switch (operation.status) {
@@ -38,7 +63,7 @@ export function syncReplyText(operation: OperationRecord, options: SyncReplyText
       const resetAt = progress.rateLimitResetAt ? new Date(progress.rateLimitResetAt) : null;
       if (progress.rateLimitRemaining === 0 && resetAt && resetAt > options.now) {
         return lines(
-          `${mention}The sync of ${what} is waiting for GitHub's rate limit, which resets at ${formatTime(resetAt, options.now)}; it goes on by itself then.`,
+          `${mention}The sync of ${what} is waiting for ${words.host}'s rate limit, which resets at ${formatTime(resetAt, options.now)}; it goes on by itself then.`,
           `${count(progress.processed)} read so far: ${counts(results)}.`,
         );
       }
@@ -50,7 +75,7 @@ export function syncReplyText(operation: OperationRecord, options: SyncReplyText
           ? `${count(progress.processed)} read so far`
           : `${count(progress.processed)} of ${count(progress.total)} (${progress.percent}%)`;
       return lines(
-        `${mention}Syncing ${what}: ${STAGES[progress.stage]}, ${done}.`,
+        `${mention}Syncing ${what}: ${progress.stage === 'security' ? `reading ${words.alerts}` : STAGES[progress.stage]}, ${done}.`,
         `\`${bar(progress.percent)}\` ${progress.percent}%`,
         `${capitalize(counts(results))} so far.`,
       );
@@ -58,14 +83,14 @@ export function syncReplyText(operation: OperationRecord, options: SyncReplyText
     case 'completed':
       return lines(
         `${mention}Synced ${what} in ${took}.`,
-        `${capitalize(counts(results))}, failed ${count(results.failed)} (${itemsRead(operation.syncType, results)}).`,
-        ...skippedParts(results),
+        `${capitalize(counts(results))}, failed ${count(results.failed)} (${itemsRead(operation.syncType, results, words)}).`,
+        ...skippedParts(results, words),
       );
     case 'failed':
       return lines(
         `${mention}The sync of ${what} failed after ${took}: ${oneLine(operation.error ?? 'no reason was recorded.')}`,
         `Before it stopped: ${counts(results)}, failed ${count(results.failed)}.`,
-        ...skippedParts(results),
+        ...skippedParts(results, words),
       );
     case 'cancelled':
       return lines(
@@ -76,8 +101,8 @@ export function syncReplyText(operation: OperationRecord, options: SyncReplyText
 }
 
 /** "open issues", "issues and Dependabot alerts (closed ones too)", … */
-export function describeSync(syncType: SyncType, includeClosed: boolean): string {
-  const items = { issues: 'issues', security: 'Dependabot alerts', all: 'issues and Dependabot alerts' }[syncType];
+export function describeSync(syncType: SyncType, includeClosed: boolean, words: HostWords): string {
+  const items = { issues: 'issues', security: words.alerts, all: `issues and ${words.alerts}` }[syncType];
   return includeClosed ? `${items} (closed ones too)` : `open ${items}`;
 }
 
@@ -107,15 +132,15 @@ function counts(results: SyncResults): string {
   return `created ${count(results.created)} · updated ${count(results.updated)} · skipped ${count(results.skipped)}`;
 }
 
-function itemsRead(syncType: SyncType, results: SyncResults): string {
+function itemsRead(syncType: SyncType, results: SyncResults, words: HostWords): string {
   const issues = `${count(results.issues)} ${results.issues === 1 ? 'issue' : 'issues'}`;
-  const alerts = `${count(results.securityAlerts)} Dependabot ${results.securityAlerts === 1 ? 'alert' : 'alerts'}`;
+  const alerts = `${count(results.securityAlerts)} ${results.securityAlerts === 1 ? words.alert : words.alerts}`;
   const read = syncType === 'issues' ? issues : syncType === 'security' ? alerts : `${issues} and ${alerts}`;
   return `${read} read`;
 }
 
-function skippedParts(results: SyncResults): string[] {
-  return results.skippedParts.map(({ part, reason }) => `${PARTS[part]} were not synced: ${oneLine(reason)}`);
+function skippedParts(results: SyncResults, words: HostWords): string[] {
+  return results.skippedParts.map(({ part, reason }) => `${part === 'issues' ? 'Issues' : capitalize(words.alerts)} were not synced: ${oneLine(reason)}`);
 }
 
 function bar(percent: number): string {
