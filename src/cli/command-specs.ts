@@ -21,7 +21,10 @@ export interface CommandSpec {
   notes?: string[];
 }
 
-const PROVIDER_HELP = 'github. gitlab and bitbucket: not in this version yet';
+const PROVIDER_HELP = 'github, gitlab or bitbucket';
+const REPO_HELP = 'owner/name (github), group/sub/name or a numeric project id (gitlab), workspace/repo (bitbucket)';
+const API_URL_HELP =
+  "the host's API. Default: the connection's, else GITHUB_API_URL (https://api.github.com), GITLAB_URL (https://gitlab.com, or your instance) or BITBUCKET_API_URL (https://api.bitbucket.org/2.0)";
 const json = (what: string): OptionSpec => ({ name: 'json', type: 'boolean', help: what });
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -37,18 +40,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'sync',
     summary: 'sync one repository into the database, once, with a progress bar',
     usage:
-      'issue-sync sync --provider github --repo REPO [--token T] [--api-url URL] [--type issues|security|all] [--include-closed --confirm] [--project SLUG] [--json]',
+      'issue-sync sync --provider github|gitlab|bitbucket --repo REPO [--token T] [--api-url URL] [--type issues|security|all] [--include-closed --confirm] [--project SLUG] [--json]',
     options: [
       { name: 'provider', type: 'string', value: 'P', help: `required: ${PROVIDER_HELP}` },
-      { name: 'repo', type: 'string', value: 'REPO', help: 'required: owner/name' },
+      { name: 'repo', type: 'string', value: 'REPO', help: `required: ${REPO_HELP}` },
       {
         name: 'token',
         type: 'string',
         value: 'T',
-        help: 'a token that can read the issues (and Dependabot alerts for --type security). Default: the one "repos add" stored, else none (public repositories, 60 requests an hour)',
+        help: 'a token that can read the issues and security alerts (GitLab: read_api; Bitbucket: email:api-token, or an access token). Default: the one "repos add" stored, else none (public repositories only)',
       },
-      { name: 'api-url', type: 'string', value: 'URL', help: "the host's API. Default: the connection's, else GITHUB_API_URL (https://api.github.com)" },
-      { name: 'type', type: 'string', value: 'issues|security|all', help: 'issues, Dependabot alerts, or both. Default: issues' },
+      { name: 'api-url', type: 'string', value: 'URL', help: API_URL_HELP },
+      {
+        name: 'type',
+        type: 'string',
+        value: 'issues|security|all',
+        help: 'issues, security alerts (GitHub Dependabot, GitLab Ultimate vulnerabilities, Bitbucket Code Insights findings), or both. Default: issues',
+      },
       { name: 'include-closed', type: 'boolean', help: 'closed issues too (the default is open ones only); needs --confirm' },
       { name: 'confirm', type: 'boolean', help: 'confirms --include-closed' },
       {
@@ -60,7 +68,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       json('print one JSON object at the end instead of the summary'),
     ],
     example: 'issue-sync sync --provider github --repo octocat/Hello-World --token "$GITHUB_TOKEN"',
-    notes: ['An interrupted sync (Ctrl-C, a failure) continues from where it stopped when run again with the same options.'],
+    notes: [
+      'An interrupted sync (Ctrl-C, a failure) continues from where it stopped when run again with the same options.',
+      'Bitbucket Cloud removed its issue tracker on 2026-08-20: a Bitbucket issues sync ends saying so; use --type security for its findings.',
+    ],
   },
   {
     name: 'issues list',
@@ -73,7 +84,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: 'SLUG',
         help: 'Default: the only project, or the one project that holds --repo ("projects list" shows them)',
       },
-      { name: 'repo', type: 'string', value: 'REPO', help: 'only this repository (owner/name). Default: all of the project' },
+      { name: 'repo', type: 'string', value: 'REPO', help: 'only this repository (its path at the host). Default: all of the project' },
       json('a JSON array instead of lines'),
     ],
     example: 'issue-sync issues list --repo octocat/Hello-World',
@@ -98,7 +109,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     example: 'issue-sync repos list --project default',
     notes: [
-      'Webhook health: active = webhooks arrive; stale = they stopped arriving (a sync or the admin backfill catches up); inactive = no deliveries (the GitHub App is not installed there): synced only when someone runs a sync.',
+      'Webhook health: active = webhooks arrive; stale = changes came that no webhook delivered (GitLab and Bitbucket polling catches up; for GitHub, a sync or the admin backfill); inactive = no working webhook (never delivered, or disabled at the host).',
     ],
   },
   {
@@ -108,11 +119,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { name: 'project', type: 'string', value: 'SLUG', help: 'required: the project to connect it to (created when missing)' },
       { name: 'provider', type: 'string', value: 'P', help: `required: ${PROVIDER_HELP}` },
-      { name: 'repo', type: 'string', value: 'REPO', help: 'required: owner/name' },
+      { name: 'repo', type: 'string', value: 'REPO', help: `required: ${REPO_HELP}` },
       { name: 'token', type: 'string', value: 'T', help: 'required: checked against the host now, then stored encrypted for later syncs' },
-      { name: 'api-url', type: 'string', value: 'URL', help: 'the host\'s API. Default: GITHUB_API_URL (https://api.github.com)' },
+      { name: 'api-url', type: 'string', value: 'URL', help: API_URL_HELP },
     ],
-    example: 'issue-sync repos add --project acme --provider github --repo acme/api --token "$GITHUB_TOKEN"',
+    example: 'issue-sync repos add --project acme --provider gitlab --repo acme/backend/api --token "$GITLAB_TOKEN"',
+    notes: [
+      'The service polls connected GitLab and Bitbucket repositories every POLL_INTERVAL_S (300) seconds, so changes arrive even without webhooks.',
+    ],
   },
   {
     name: 'users add',

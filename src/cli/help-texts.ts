@@ -10,13 +10,14 @@ const WIDTH = 100;
 export function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((spec) => spec.name.length)) + 2;
   return [
-    "issue-sync: keeps a project's issues in step with GitHub (GitLab and Bitbucket: not in this version yet).",
+    "issue-sync: keeps a project's issues and security alerts in step with GitHub, GitLab and Bitbucket.",
     '',
     'Commands:',
     ...COMMANDS.map((spec) => `  issue-sync ${spec.name.padEnd(width)}${spec.summary}`),
     '',
     'Run "issue-sync COMMAND --help" for a command\'s options, defaults and an example (e.g. issue-sync sync --help).',
-    'REPO is owner/name. Exit codes: 0 success, 1 the work failed, 2 bad arguments.',
+    'REPO is owner/name (GitHub), group/sub/name or a project id (GitLab), workspace/repo (Bitbucket).',
+    'Exit codes: 0 success, 1 the work failed, 2 bad arguments.',
   ].join('\n');
 }
 

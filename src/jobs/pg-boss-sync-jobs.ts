@@ -86,6 +86,11 @@ export interface PgBossSyncJobs extends SyncJobs {
   supervise(): Promise<SupervisionReport>;
   /** Starts taking jobs (once; see `startWorkers` in the deps). */
   startWorkers(): Promise<void>;
+  /**
+   * Runs `run` on a cron schedule through a queue of its own, so one replica runs each tick (the
+   * poller). A tick that fails is logged and not retried: the next one comes soon.
+   */
+  schedule(name: string, cron: string, run: () => Promise<unknown>): Promise<void>;
 }
 
 const ACTIVE: ReadonlySet<string> = new Set(['pending', 'running']);
@@ -279,6 +284,14 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
     },
 
     supervise,
+
+    async schedule(name, cron, run) {
+      await boss.createQueue(name, { policy: 'exclusive', retryLimit: 0, expireInSeconds: 10 * 60, deleteAfterSeconds: 60 * 60 });
+      await boss.work(name, async () => {
+        await run();
+      });
+      await boss.schedule(name, cron);
+    },
 
     async startWorkers() {
       if (closing.signal.aborted) throw new Error('The sync runner is shutting down.');

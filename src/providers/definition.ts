@@ -76,6 +76,9 @@ export interface ProviderDefinition {
    * null when the host says nothing and only deliveries tell.
    */
   checkHook?(input: { options: ProviderOptions; webhookId: string | null; signal?: AbortSignal }): Promise<HookHealth | null>;
-  /** The host polls on `POLL_INTERVAL_S` (GitLab, Bitbucket); GitHub relies on its App's deliveries. */
-  polled: boolean;
+  /**
+   * What the poller syncs every `POLL_INTERVAL_S` (incrementally, from the watermarks), or null for a
+   * host that is not polled (GitHub: its App's deliveries and redeliveries keep it current).
+   */
+  pollSyncType: 'issues' | 'security' | 'all' | null;
 }

@@ -17,6 +17,9 @@ import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
+import { createRepositoryPoller, POLL_QUEUE } from '../jobs/poll-repositories.js';
+import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
+import { createWebhookHealthStore } from '../store/webhook-health-store.js';
 import { listen } from './listen.js';
 import { startWebhookProxy, type WebhookProxy } from './start-webhook-proxy.js';
 
@@ -68,6 +71,10 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     startWorkers: false,
     openProvider,
   });
+  const deliveries = createWebhookDeliveryStore(db);
+  const health = createWebhookHealthStore(db);
+  const poller = createRepositoryPoller({ health, jobs, cipher, config, log });
+  jobs.addListener(poller.listener);
   let proxy: WebhookProxy | null = null;
   try {
     // Without the App nothing is logged here: `serve` prints what to set, once, and the
@@ -85,10 +92,26 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       },
       ...(github ? { githubWebhooks: github } : {}),
       api: { db, stores, jobs, openProvider, cipher, adminToken: config.adminToken, log },
+      hostWebhooks: (kind) => ({
+        db,
+        stores,
+        deliveries,
+        health,
+        jobs,
+        cipher,
+        secrets: config.hosts[kind].webhookSecrets,
+        apiUrl: config.hosts[kind].apiUrl,
+        openProvider,
+        log: log.child({ component: `${kind}-webhooks` }),
+        clock: () => new Date(),
+      }),
     });
     // The port opens while the workers start (their first supervisor pass takes a while): a sync
     // asked for meanwhile waits in the queue, as it would for a busy worker.
-    const [listening, working] = await Promise.allSettled([listen(app, config.port), jobs.startWorkers()]);
+    const [listening, working] = await Promise.allSettled([
+      listen(app, config.port),
+      jobs.startWorkers().then(() => jobs.schedule(POLL_QUEUE, '* * * * *', () => poller.tick())),
+    ]);
     if (working.status === 'rejected') {
       if (listening.status === 'fulfilled') await listening.value.close();
       throw working.reason;

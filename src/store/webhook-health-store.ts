@@ -11,13 +11,23 @@ import { toRepositoryRecord } from './prisma-repository-store.js';
 
 export type WebhookHealthStatus = 'active' | 'stale' | 'inactive';
 
+export interface PolledRepository extends RepositoryRecord {
+  webhookId: string | null;
+  webhookStatus: WebhookHealthStatus;
+  webhookReason: string | null;
+  lastWebhookAt: Date | null;
+  lastCheckedAt: Date | null;
+}
+
 export interface WebhookHealthStore {
   /** A delivery for this repository was applied: active, and the time of the last delivery moves forward. */
   recordDelivery(repositoryId: string, at: Date): Promise<void>;
   /** What a check found; `checkedAt` is stored as the last check. */
   setHealth(repositoryId: string, health: { status: WebhookHealthStatus; reason: string | null; checkedAt: Date }): Promise<void>;
+  /** Marks an `active` webhook `stale` (one that is already inactive or stale keeps its status and reason). */
+  markStale(repositoryId: string, reason: string, at: Date): Promise<void>;
   /** Active connections of these hosts, oldest check first (the poller's work list). */
-  listForPolling(kinds: readonly ProviderKind[]): Promise<(RepositoryRecord & { webhookId: string | null; lastCheckedAt: Date | null })[]>;
+  listForPolling(kinds: readonly ProviderKind[]): Promise<PolledRepository[]>;
 }
 
 export function createWebhookHealthStore(db: Database): WebhookHealthStore {
@@ -42,12 +52,28 @@ export function createWebhookHealthStore(db: Database): WebhookHealthStore {
       );
     },
 
+    async markStale(repositoryId, reason, at) {
+      await pool.query(
+        `UPDATE "RepositoryConnection"
+            SET "webhookStatus" = 'stale', "webhookReason" = $2, "lastCheckedAt" = $3::timestamptz, "updatedAt" = now()
+          WHERE id = $1::uuid AND "webhookStatus" = 'active'`,
+        [repositoryId, reason, at],
+      );
+    },
+
     async listForPolling(kinds) {
       const rows = await prisma.repositoryConnection.findMany({
         where: { active: true, provider: { in: [...kinds] } },
         orderBy: [{ lastCheckedAt: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
       });
-      return rows.map((row) => ({ ...toRepositoryRecord(row), webhookId: row.webhookId, lastCheckedAt: row.lastCheckedAt }));
+      return rows.map((row) => ({
+        ...toRepositoryRecord(row),
+        webhookId: row.webhookId,
+        webhookStatus: row.webhookStatus,
+        webhookReason: row.webhookReason,
+        lastWebhookAt: row.lastWebhookAt,
+        lastCheckedAt: row.lastCheckedAt,
+      }));
     },
   };
 }

@@ -6,7 +6,7 @@ const cli = (args: string[]) => runCliCaptured(args, {});
 
 describe('issue-sync help', () => {
   it.each([
-    [['sync', '--help'], 'issue-sync sync', ['--provider P', '--include-closed', '--project SLUG', 'Default: issues']],
+    [['sync', '--help'], 'issue-sync sync', ['--provider P', '--include-closed', '--project SLUG', 'or both. Default:']],
     [['issues', 'list', '--help'], 'issue-sync issues list', ['--repo REPO', 'Default: the only project, or the one project that holds --repo']],
     [['issues', '--help'], 'issue-sync issues list', ['--json']],
     [['repos', '--help'], 'issue-sync repos list', ['issue-sync repos add', '--token T', 'Default: every project']],
@@ -34,11 +34,14 @@ describe('issue-sync help', () => {
     expect(result.stdout).toContain('issue-sync COMMAND --help');
   });
 
-  it('offers GitLab and Bitbucket only with "not in this version yet", in every help', async () => {
-    const screens = [await cli(['--help']), ...(await Promise.all(COMMANDS.map((command) => cli([...command.name.split(' '), '--help']))))];
-    const offers = screens.flatMap((screen) => screen.stdout.split('\n')).filter((line) => /gitlab|bitbucket/i.test(line));
-    expect(offers.length).toBeGreaterThan(0);
-    for (const line of offers) expect(line).toContain('not in this version yet');
+  it('names every host where a host is chosen, and says Bitbucket has no issues any more', async () => {
+    const sync = await cli(['sync', '--help']);
+    expect(sync.stdout).toContain('github, gitlab or bitbucket');
+    expect(sync.stdout).toMatch(/group\/sub\/name or a numeric project id\s+\(gitlab\)/);
+    expect(sync.stdout).toMatch(/Bitbucket Cloud removed its issue tracker on\s+2026-08-20/);
+    const general = await cli(['--help']);
+    expect(general.stdout).toContain('GitHub, GitLab and Bitbucket');
+    expect(general.stdout).not.toContain('not in this version');
   });
 
   it('answers a mistyped option with the nearest one, on one line, exit 2', async () => {

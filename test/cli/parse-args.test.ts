@@ -31,7 +31,7 @@ describe('parseCommand', () => {
 
   it.each([
     [['sync', '--repo', 'a/b'], /--provider is required/],
-    [['sync', '--provider', 'svn', '--repo', 'a/b'], /--provider must be github \(got "svn"\); gitlab and bitbucket .* not in this version yet/],
+    [['sync', '--provider', 'svn', '--repo', 'a/b'], /^--provider must be github, gitlab or bitbucket \(got "svn"\)$/],
     [['sync', '--provider', 'github', '--repo', 'nope'], /--repo for github must look like owner\/name/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--type', 'prs'], /--type must be issues, security or all/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--include-closed'], /needs confirmation: add --confirm/],

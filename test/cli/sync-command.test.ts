@@ -284,14 +284,6 @@ describe('issue-sync sync failures', () => {
     expect(result.stderr).toMatch(/127\.0\.0\.1:1/);
   });
 
-  it('says that only GitHub works in this version when asked for GitLab or Bitbucket, and exits 1', async () => {
-    const result = await cli(['sync', '--provider', 'bitbucket', '--repo', 'ws/repo']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      'issue-sync: Bitbucket support is not available in this version yet. This version syncs GitHub repositories only (--provider github).\n',
-    );
-  });
-
   it('exits 2 with one line for bad arguments', async () => {
     const result = await cli(['sync', '--provider', 'github', '--repo', 'not a repo']);
     expect(result.code).toBe(2);

@@ -99,15 +99,6 @@ describe('POST /api/projects/:projectId/repositories', () => {
     });
     expect(missing).toMatchObject({ status: 422, body: { error: 'not_found_at_provider' } });
 
-    for (const provider of ['gitlab', 'bitbucket']) {
-      const unavailable = await api.request('POST', '/api/projects/repos/repositories', {
-        token: admin, json: { provider, repo: 'group/project', token: 'glpat-x' },
-      });
-      expect(unavailable).toMatchObject({
-        status: 422, body: { error: 'provider_unavailable', message: expect.stringMatching(/not available in this version yet/) },
-      });
-    }
-
     const malformed = await api.request('POST', '/api/projects/repos/repositories', {
       token: admin, json: { provider: 'github', repo: 'not a path', token: 'x', apiUrl: github.url },
     });

@@ -147,14 +147,11 @@ async function findSyncTarget(stores: CommandContext['runtime']['stores'], comma
 }
 
 /**
- * The error with what to do next where the CLI knows more than the provider: a host not in this
- * version, or a repository read through the GitHub App, whose installation token is the service's alone.
+ * The error with what to do next where the CLI knows more than the provider: a repository read
+ * through the GitHub App, whose installation token is the service's alone.
  */
 function explainFailure(error: Error, command: SyncCommand, known: RepositoryRecord | null, projectSlug: string): string {
   const message = errorMessage(error);
-  if (error instanceof ProviderError && error.code === 'unavailable' && command.provider !== 'github') {
-    return `${message} This version syncs GitHub repositories only (--provider github).`;
-  }
   const denied = error instanceof ProviderError && ['unauthorized', 'forbidden', 'not_found'].includes(error.code);
   if (!denied || command.token || known?.encryptedToken || !known?.installationId) return message;
   return (

@@ -8,7 +8,11 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { PROVIDER_KINDS } from '../../domain/items.js';
+import { errorMessage } from '../../errors.js';
+import { normalizeRepository } from '../../providers/index.js';
 import type { RepositoryRecord } from '../../store/issue-store.js';
+import { HttpError } from '../http-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { findProject } from '../find-project.js';
 import { httpUrl, oneOf, text } from '../plain-schemas.js';
@@ -17,7 +21,7 @@ import { providerHttpError } from '../provider-http-error.js';
 import { readJsonBody } from '../read-json-body.js';
 
 const bodySchema = z.strictObject({
-  provider: oneOf(['gitlab', 'bitbucket', 'github']),
+  provider: oneOf(PROVIDER_KINDS),
   repo: text(300),
   token: text(2000),
   apiUrl: httpUrl().optional(),
@@ -28,6 +32,12 @@ export function connectRepositoryRoutes(deps: ApiDeps): Hono<ApiEnv> {
   app.post('/api/projects/:projectId/repositories', async (c) => {
     const project = await findProject(deps, c.get('principal'), c.req.param('projectId'), 'admin', 'connect a repository');
     const body = await readJsonBody(c, bodySchema);
+    let repo: string;
+    try {
+      repo = normalizeRepository(body.provider, body.repo, 'repo');
+    } catch (error) {
+      throw new HttpError(400, 'invalid_body', errorMessage(error));
+    }
     const apiUrl = body.apiUrl?.replace(/\/+$/, '') ?? null;
     const encryptedToken = deps.cipher.encrypt(body.token);
     // The connection as it would be stored, so the check reads the host exactly as later syncs will.
@@ -35,7 +45,7 @@ export function connectRepositoryRoutes(deps: ApiDeps): Hono<ApiEnv> {
       id: '',
       projectId: project.id,
       provider: body.provider,
-      fullPath: body.repo,
+      fullPath: repo,
       url: '',
       apiUrl,
       encryptedToken,

@@ -24,7 +24,8 @@ export const bitbucketDefinition: ProviderDefinition = {
   defaultApiUrl: 'https://api.bitbucket.org/2.0',
   webhookSecretVariable: 'BITBUCKET_WEBHOOK_SECRET',
   webhookPath: '/api/bitbucket/webhooks',
-  polled: true,
+  // Only findings: the issue tracker is gone (410), so polling it would spend a request on nothing.
+  pollSyncType: 'security',
   async createProvider(options) {
     const { createBitbucketProvider } = await import('./bitbucket-provider.js');
     return createBitbucketProvider(options);

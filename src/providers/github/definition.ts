@@ -27,7 +27,7 @@ export const githubDefinition: ProviderDefinition = {
   defaultApiUrl: 'https://api.github.com',
   webhookSecretVariable: 'WEBHOOK_SECRET',
   webhookPath: '/api/github/webhooks',
-  polled: false,
+  pollSyncType: null,
   async createProvider(options) {
     const { createGitHubProvider } = await import('./github-provider.js');
     return createGitHubProvider(options);

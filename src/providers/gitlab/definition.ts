@@ -27,7 +27,7 @@ export const gitlabDefinition: ProviderDefinition = {
   defaultApiUrl: 'https://gitlab.com',
   webhookSecretVariable: 'GITLAB_WEBHOOK_SECRET',
   webhookPath: '/api/gitlab/webhooks',
-  polled: true,
+  pollSyncType: 'all',
   async createProvider(options) {
     const { createGitLabProvider } = await import('./gitlab-provider.js');
     return createGitLabProvider(options);
