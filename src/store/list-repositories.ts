@@ -2,13 +2,14 @@
  * A project's repository connections with what people check first: webhook health, the last
  * delivery, the last completed sync and the latest operation (whatever its status). Never a token.
  */
+import type { ProviderKind } from '../domain/items.js';
 import type { Database } from '../db/client.js';
 import type { OperationStatus, SyncTrigger, SyncType } from './issue-store.js';
 import type { WebhookStatus } from './find-project-repository.js';
 
 export interface RepositoryListItem {
   id: string;
-  provider: 'github' | 'gitlab' | 'bitbucket';
+  provider: ProviderKind;
   fullPath: string;
   url: string;
   apiUrl: string | null;

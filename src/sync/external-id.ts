@@ -2,9 +2,7 @@
  * `externalId = "<provider>:<repositoryUrl>:<issueId>"`, the identity of a synced issue
  * (stored in `Issue.customFields.externalId`).
  */
-import type { ExternalIssue, ProviderKind } from '../domain/items.js';
-
-const PROVIDERS: readonly ProviderKind[] = ['github', 'gitlab', 'bitbucket'];
+import { isProviderKind, type ExternalIssue, type ProviderKind } from '../domain/items.js';
 
 export function externalIdOf(item: Pick<ExternalIssue, 'provider' | 'repositoryUrl' | 'issueId'>): string {
   return `${item.provider}:${item.repositoryUrl}:${item.issueId}`;
@@ -21,8 +19,8 @@ export function parseExternalId(externalId: string): ParsedExternalId | null {
   const first = externalId.indexOf(':');
   const last = externalId.lastIndexOf(':');
   if (first <= 0 || last <= first + 1 || last === externalId.length - 1) return null;
-  const provider = externalId.slice(0, first) as ProviderKind;
-  if (!PROVIDERS.includes(provider)) return null;
+  const provider = externalId.slice(0, first);
+  if (!isProviderKind(provider)) return null;
   return {
     provider,
     repositoryUrl: externalId.slice(first + 1, last),

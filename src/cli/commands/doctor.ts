@@ -3,6 +3,8 @@
  * connected repositories use and webhook health, and prints one line per check with what to do
  * about anything wrong. Changes nothing (migrations are reported, not applied). Exit 1 on a problem.
  */
+import { PROVIDER_DEFINITIONS, providerDefinition } from '../../providers/index.js';
+import type { ProviderKind } from '../../domain/items.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../../config.js';
@@ -62,18 +64,27 @@ export async function runDoctor(
 }
 
 type Connection = {
-  provider: 'github' | 'gitlab' | 'bitbucket';
+  provider: ProviderKind;
   apiUrl: string | null;
   encryptedToken: string | null;
   installationId: string | null;
   webhookStatus: string;
+  webhookReason: string | null;
   fullPath: string;
 };
 
 async function checkData(db: Database, config: Config, add: Add, fetchImpl: typeof fetch) {
   const connections: Connection[] = await db.prisma.repositoryConnection.findMany({
     where: { active: true },
-    select: { provider: true, apiUrl: true, encryptedToken: true, installationId: true, webhookStatus: true, fullPath: true },
+    select: {
+      provider: true,
+      apiUrl: true,
+      encryptedToken: true,
+      installationId: true,
+      webhookStatus: true,
+      webhookReason: true,
+      fullPath: true,
+    },
   });
   await checkEncryptionKey(connections, config, add);
 
@@ -89,6 +100,22 @@ async function checkData(db: Database, config: Config, add: Add, fetchImpl: type
   }
 
   checkWebhooks(connections, config, add);
+  checkWebhookSecrets(connections, config, add);
+}
+
+/** A polled host's connections can take webhooks only once its secret is set (unsigned deliveries are refused). */
+function checkWebhookSecrets(connections: Connection[], config: Config, add: Add) {
+  for (const host of PROVIDER_DEFINITIONS) {
+    if (!host.webhookHandler || !connections.some((c) => c.provider === host.kind)) continue;
+    const set = config.hosts[host.kind].webhookSecrets.length > 0;
+    add(
+      true,
+      `${host.label} webhooks`,
+      set
+        ? `received at ${host.webhookPath}`
+        : `${host.webhookSecretVariable} is not set, so ${host.webhookPath} refuses deliveries; the repositories are still polled every ${config.pollIntervalSeconds} s`,
+    );
+  }
 }
 
 /**
@@ -109,19 +136,28 @@ function checkWebhooks(connections: Connection[], config: Config, add: Add) {
       `${active.length} active, ${stale.length} stale, ${inactive.length} inactive`,
     [
       ...(active.length > 0 ? [`active (${active.length}): ${WEBHOOK_STATE_MEANING.active}.`] : []),
-      ...(stale.length > 0 ? [`stale (${stale.length}: ${names(stale)}): ${WEBHOOK_STATE_MEANING.stale}.`] : []),
+      ...(stale.length > 0 ? [`stale (${stale.length}: ${names(stale)}): ${WEBHOOK_STATE_MEANING.stale}.`, ...reasons(stale)] : []),
       ...inactiveAdvice(inactive, config),
     ],
   );
 }
 
 function inactiveAdvice(inactive: Connection[], config: Config): string[] {
+  const polled = inactive.filter((c) => providerDefinition(c.provider).pollSyncType !== null);
   const viaApp = inactive.filter((c) => c.installationId);
-  const withoutApp = inactive.filter((c) => !c.installationId);
+  const withoutApp = inactive.filter((c) => !c.installationId && !polled.includes(c));
   const lines: string[] = [];
+  if (polled.length > 0) {
+    lines.push(
+      `inactive (${polled.length} polled: ${names(polled)}): no webhook deliveries, so they are synced by polling every ` +
+        `${config.pollIntervalSeconds} s; add a webhook at the host for changes as they happen.`,
+      ...reasons(polled),
+    );
+  }
   if (withoutApp.length > 0) {
     lines.push(
-      `inactive (${withoutApp.length}: ${names(withoutApp)}): ${WEBHOOK_STATE_MEANING.inactive}` +
+      `inactive (${withoutApp.length}: ${names(withoutApp)}): no webhook deliveries, so the repository is synced only when ` +
+        'someone runs a sync: install the GitHub App on it to keep it current' +
         `${config.github.appId ? '.' : ' (the App is not configured here: see APP_ID in .env.example).'}`,
     );
   }
@@ -132,6 +168,11 @@ function inactiveAdvice(inactive: Connection[], config: Config): string[] {
     );
   }
   return lines;
+}
+
+/** What the checks said about each repository, for the first few. */
+function reasons(connections: Connection[]): string[] {
+  return connections.filter((c) => c.webhookReason).slice(0, 5).map((c) => `  ${c.fullPath}: ${c.webhookReason}`);
 }
 
 function names(connections: Connection[]): string {
