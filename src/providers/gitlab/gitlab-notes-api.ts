@@ -1,0 +1,91 @@
+/**
+ * The few GitLab REST calls a /sync note needs, through the polite HTTP layer with the connection's
+ * own token: the author's access level, an award emoji on the command note, and the reply note
+ * (created, then edited with progress and the result).
+ */
+import type { ProviderLog } from '../http/polite-http.js';
+import { createPoliteHttp, numberHeader } from '../http/polite-http.js';
+import type { RateLimitInfo } from '../../domain/items.js';
+
+export type AwardEmoji = 'eyes' | 'thumbsup' | 'confused';
+
+export interface GitLabNotesApi {
+  /** The user's access level in the project, inherited ones included; null when not a member. */
+  accessLevel(userId: number): Promise<number | null>;
+  award(issueIid: number, noteId: number, name: AwardEmoji): Promise<void>;
+  /** The new note's id. `internal`: visible only to members who may see internal notes. */
+  createNote(issueIid: number, body: string, options?: { internal?: boolean }): Promise<number>;
+  editNote(issueIid: number, noteId: number, body: string): Promise<void>;
+}
+
+export interface GitLabNotesApiOptions {
+  /** The instance URL (`https://gitlab.com`); an `/api/v4` suffix is tolerated. */
+  instanceUrl: string;
+  token: string;
+  projectId: number;
+  /** The project's path, for messages. */
+  projectPath: string;
+  log?: ProviderLog;
+  fetch?: typeof fetch;
+  /** Replies are not worth a long wait: a longer rate-limit wait fails the call (it is logged). */
+  maxRateLimitWaitMs?: number;
+  retryBaseMs?: number;
+}
+
+export function createGitLabNotesApi(options: GitLabNotesApiOptions): GitLabNotesApi {
+  const http = createPoliteHttp({
+    provider: 'gitlab',
+    label: 'GitLab',
+    repo: options.projectPath,
+    baseUrl: restBase(options.instanceUrl),
+    // Bearer carries personal, project and group access tokens and OAuth tokens alike.
+    headers: { authorization: `Bearer ${options.token}` },
+    rateLimitOf: gitlabRateLimit,
+    timeoutMs: 10_000,
+    maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 10_000,
+    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const project = `/projects/${options.projectId}`;
+  return {
+    async accessLevel(userId) {
+      const response = await http.request(`${project}/members/all/${userId}`, { operation: 'checking a member\'s access', allow: [404] });
+      if (response.status === 404) return null;
+      const level = (response.body as { access_level?: unknown } | null)?.access_level;
+      return typeof level === 'number' ? level : null;
+    },
+    async award(issueIid, noteId, name) {
+      await http.request(`${project}/issues/${issueIid}/notes/${noteId}/award_emoji`, {
+        operation: 'reacting to a note',
+        method: 'POST',
+        query: { name },
+      });
+    },
+    async createNote(issueIid, body, noteOptions = {}) {
+      const response = await http.request(`${project}/issues/${issueIid}/notes`, {
+        operation: 'posting a note',
+        method: 'POST',
+        json: { body, ...(noteOptions.internal ? { internal: true } : {}) },
+      });
+      const id = (response.body as { id?: unknown } | null)?.id;
+      if (typeof id !== 'number') throw new Error('GitLab answered the new note without its id.');
+      return id;
+    },
+    async editNote(issueIid, noteId, body) {
+      await http.request(`${project}/issues/${issueIid}/notes/${noteId}`, { operation: 'editing a note', method: 'PUT', json: { body } });
+    },
+  };
+}
+
+function restBase(instanceUrl: string): string {
+  return `${instanceUrl.trim().replace(/\/+$/, '').replace(/\/api\/(v4|graphql)$/, '')}/api/v4`;
+}
+
+/** `RateLimit-Remaining` and `RateLimit-Reset` (unix seconds); absent on some APIs. */
+function gitlabRateLimit(headers: Headers): RateLimitInfo | null {
+  const remaining = numberHeader(headers, 'ratelimit-remaining');
+  const reset = numberHeader(headers, 'ratelimit-reset');
+  if (remaining === null && reset === null) return null;
+  return { limit: numberHeader(headers, 'ratelimit-limit'), remaining, resetAt: reset === null ? null : new Date(reset * 1000) };
+}
