@@ -17,7 +17,11 @@ export interface RepositoryListItem {
   /** Read through the GitHub App's installation, or with a stored token. */
   access: 'github_app' | 'token' | 'anonymous';
   webhookStatus: WebhookStatus;
+  /** Why, in plain words (a disabled GitLab hook, changes no delivery brought); null when nothing to say. */
+  webhookReason: string | null;
   lastWebhookAt: Date | null;
+  /** The last poll or health check. */
+  lastCheckedAt: Date | null;
   lastSyncAt: Date | null;
   lastOperation: {
     id: string;
@@ -51,7 +55,9 @@ export async function listRepositories(db: Database, projectId: string): Promise
     active: row.active,
     access: row.installationId ? 'github_app' : row.encryptedToken ? 'token' : 'anonymous',
     webhookStatus: row.webhookStatus,
+    webhookReason: row.webhookReason,
     lastWebhookAt: row.lastWebhookAt,
+    lastCheckedAt: row.lastCheckedAt,
     lastSyncAt: row.lastSyncAt,
     lastOperation: row.operations[0] ?? null,
     createdAt: row.createdAt,
