@@ -45,7 +45,7 @@ describe('GET /api/projects/:projectId/repositories', () => {
     expect(answer.body.repositories).toEqual([
       {
         id: synced, provider: 'github', fullPath: 'octo/listed', url: 'https://github.com/octo/listed', apiUrl: github.url,
-        active: true, access: 'token', webhookStatus: 'stale', lastWebhookAt: null, lastSyncAt: expect.any(String),
+        active: true, access: 'token', webhookStatus: 'stale', webhookReason: null, lastWebhookAt: null, lastCheckedAt: null, lastSyncAt: expect.any(String),
         lastOperation: {
           id: sync.body.operation.id, status: 'completed', syncType: 'issues', trigger: 'manual',
           createdAt: expect.any(String), completedAt: expect.any(String),
@@ -108,7 +108,7 @@ describe('POST /api/projects/:projectId/repositories', () => {
     });
     expect(badUrl).toMatchObject({ status: 400, body: { message: 'apiUrl must be an http(s) URL' } });
     const noProvider = await api.request('POST', '/api/projects/repos/repositories', { token: admin, json: { repo: 'a/b', token: 'x' } });
-    expect(noProvider.body.message).toBe('provider is required (one of gitlab, bitbucket, github)');
+    expect(noProvider.body.message).toBe('provider is required (one of github, gitlab, bitbucket)');
 
     const json = { provider: 'github', repo: 'octo/listed', token: GITHUB_TOKEN, apiUrl: github.url };
     expect(await api.request('POST', '/api/projects/repos/repositories', { token: member, json })).toMatchObject({ status: 403 });
