@@ -28,7 +28,7 @@
  *   `GET /projects/:id/hooks/:hook_id` (Maintainer or more, else 403) with `alert_status`, `disabled_until`.
  *
  * GraphQL at `POST /api/graphql`: `project(fullPath) { vulnerabilities(first, after, sort) { pageInfo nodes } }`
- * and `vulnerability(id)`, read from the variables (or inline arguments). Like GitLab (inferred from its
+ * (`state` filters too) and `vulnerability(id)`, read from the variables (or inline arguments). Like GitLab (inferred from its
  * type-level `authorize :read_vulnerability`), a caller below Developer gets empty nodes, not an error;
  * a project without Ultimate answers as `tier` says: `free-empty` (empty nodes) or `free-null`
  * (`vulnerabilities: null` with an error). An unknown or invisible project is `project: null`.
@@ -591,6 +591,7 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
     detectedAt: iso(vulnerability.detectedAt),
     updatedAt: iso(vulnerability.updatedAt),
     webUrl: `${project.webUrl}/-/security/vulnerabilities/${vulnerability.id}`,
+    project: { id: `gid://gitlab/Project/${project.id}`, fullPath: project.path },
   });
 
   const graphql = async (request: IncomingMessage, response: ServerResponse, caller: Caller | null): Promise<number> => {
@@ -626,8 +627,11 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
       }
       const sort = argument('sort') ?? 'severity_desc';
       const descending = sort.endsWith('_desc');
+      const states = argument('state')?.split(',').filter(Boolean) ?? [];
       const rows = readable(project)
-        ? [...project.vulnerabilities].sort((a, b) => (descending ? -1 : 1) * (a.detectedAt - b.detectedAt || a.id - b.id))
+        ? project.vulnerabilities
+            .filter((vulnerability) => states.length === 0 || states.includes(vulnerability.state))
+            .sort((a, b) => (descending ? -1 : 1) * (a.detectedAt - b.detectedAt || a.id - b.id))
         : [];
       const after = argument('after');
       let start = 0;
