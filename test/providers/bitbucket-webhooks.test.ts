@@ -113,6 +113,25 @@ describe('POST /api/bitbucket/webhooks', () => {
     expect(connection).toMatchObject({ webhookStatus: 'active', lastWebhookAt: expect.any(Date) });
   });
 
+  it('queues a sync for every project that connected the repository', async () => {
+    const { repo, repositoryId } = await connect('shared');
+    const { prisma } = database.db;
+    const other = await prisma.project.create({ data: { slug: 'shared-too', name: 'shared too' } });
+    const second = await prisma.repositoryConnection.create({
+      data: {
+        projectId: other.id, provider: 'bitbucket', fullPath: 'acme/shared', url: repo.htmlUrl,
+        apiUrl: bitbucket.url, encryptedToken: cipher.encrypt(TOKEN),
+      },
+    });
+    const answer = await deliver(appWith([SECRET]), bitbucketPushPayload(repo, { branch: 'main', hash: repo.head!.hash }));
+    expect(answer.status).toBe(202);
+    const operationIds = answer.body.operationIds as string[];
+    expect(operationIds).toHaveLength(2);
+    for (const id of operationIds) expect(await jobs.waitFor(id)).toMatchObject({ status: 'completed', results: { created: 2 } });
+    expect(await operationsOf(repositoryId)).toHaveLength(1);
+    expect(await operationsOf(second.id)).toHaveLength(1);
+  });
+
   it('applies a repeated X-Request-UUID once and answers the repeat as a duplicate', async () => {
     const { repo, repositoryId } = await connect('repeated');
     const app = appWith([SECRET]);
@@ -159,6 +178,9 @@ describe('POST /api/bitbucket/webhooks', () => {
     });
     expect(await deliver(app, { unexpected: true })).toMatchObject({ status: 200, body: { status: 'ignored' } });
     expect(await operationsOf(repositoryId)).toHaveLength(0);
+    // The hook works, though: its deliveries arrive.
+    const connection = await database.db.prisma.repositoryConnection.findUniqueOrThrow({ where: { id: repositoryId } });
+    expect(connection).toMatchObject({ webhookStatus: 'active', lastWebhookAt: expect.any(Date) });
   });
 
   it('answers 503 with what to set when no secret is configured', async () => {

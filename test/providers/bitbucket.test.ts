@@ -250,6 +250,20 @@ describe('listSecurityAlerts', () => {
     expect(requestsTo('acme/down').filter((request) => request.status === 503)).toHaveLength(4);
   });
 
+  it('gives up on a host slower than the attempt timeout with unreachable', async () => {
+    const slow = await startBitbucketSimulator({ latencyMs: 200 });
+    try {
+      slow.repo('acme', 'slow');
+      const bb = createBitbucketProvider({ repo: 'acme/slow', apiUrl: slow.url, timeoutMs: 20, retryBaseMs: 1 });
+      const error = await failure(bb.repository());
+      expect(error.code).toBe('unreachable');
+      expect(error.message).toMatch(/timed out/);
+      expect(bb.requestCount()).toBe(4);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('reports the scaled rate limit when Bitbucket sends its headers', async () => {
     const scaled = await startBitbucketSimulator({ scaledRateLimit: 5000 });
     try {

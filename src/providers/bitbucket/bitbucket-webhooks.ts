@@ -62,6 +62,8 @@ export function bitbucketWebhookHandler(deps: HostWebhookDeps): WebhookHandler {
       : null;
     if (deliveryId && claimId === null) return c.json({ status: 'duplicate', deliveryId });
     try {
+      // Any signed push shows the hook works, whichever branch it moved.
+      for (const connection of connections) await deps.health.recordDelivery(connection.id, deps.clock());
       const mainBranch = await mainBranchOf(deps, connections);
       if (mainBranch !== null && !branches.includes(mainBranch)) {
         if (claimId) await deps.deliveries.finish(claimId, { status: 'processed', repositoryId: connections[0]!.id });
@@ -69,7 +71,6 @@ export function bitbucketWebhookHandler(deps: HostWebhookDeps): WebhookHandler {
       }
       const operationIds: string[] = [];
       for (const connection of connections) {
-        await deps.health.recordDelivery(connection.id, deps.clock());
         const started = await deps.jobs.start({
           projectId: connection.projectId,
           repositoryId: connection.id,
