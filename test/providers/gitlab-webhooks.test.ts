@@ -114,13 +114,14 @@ describe('GitLab Issue Hook', () => {
     expect(await prisma().webhookDelivery.count({ where: { provider: 'gitlab', deliveryId: key } })).toBe(1);
   });
 
-  it('dedupes by X-Gitlab-Event-UUID when there is no Idempotency-Key, and applies a delivery without any id', async () => {
+  it('dedupes by X-Gitlab-Event-UUID when there is no (or a blank) Idempotency-Key, and applies a delivery without any id', async () => {
     const project = gitlab.project('acme/uuid');
     await connect(database, gitlab, project);
     const [issue] = project.addIssues(1, { title: 'Uuid' });
     const headers = { 'x-gitlab-event-uuid': '13792a34-cac6-4fda-95a8-c58e00a3954e' };
     expect((await hooks.deliver('Issue Hook', issueHook(project, issue!), headers)).body).toEqual({ status: 'processed' });
     expect((await hooks.deliver('Issue Hook', issueHook(project, issue!), headers)).body).toEqual({ status: 'duplicate' });
+    expect((await hooks.deliver('Issue Hook', issueHook(project, issue!), { ...headers, 'idempotency-key': ' ' })).body).toEqual({ status: 'duplicate' });
     expect((await hooks.deliver('Issue Hook', issueHook(project, issue!))).body).toEqual({ status: 'processed' });
     expect((await hooks.deliver('Issue Hook', issueHook(project, issue!))).body).toEqual({ status: 'processed' });
     expect(await prisma().issue.count({ where: { externalId: `gitlab:${project.webUrl}:${issue!.iid}` } })).toBe(1);

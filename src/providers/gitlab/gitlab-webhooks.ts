@@ -21,6 +21,7 @@ import type { RepositoryRecord } from '../../store/issue-store.js';
 import { writeLiveItem } from '../../sync/write-live-item.js';
 import { externalIdOf } from '../../sync/external-id.js';
 import { createBackgroundTasks, type BackgroundTasks } from '../../webhooks/background-tasks.js';
+import type { SlashCommand } from '../../webhooks/slash-command.js';
 import type { WebhookHandler } from '../definition.js';
 import type { HostWebhookDeps } from '../webhook-deps.js';
 import { handleSlashNote } from './gitlab-slash-note-handler.js';
@@ -89,7 +90,7 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
       throw error;
     }
     if (claimed) await deps.deliveries.finish(claimed, { status: 'processed', repositoryId });
-    if (delivery.kind === 'note' && delivery.command) answerLater(deps, background, delivery, repositories, log);
+    if (delivery.kind === 'note' && delivery.command) answerLater(deps, background, { ...delivery, command: delivery.command }, repositories, log);
     return c.json({ status: 'processed' });
   };
 }
@@ -102,9 +103,13 @@ function parseJson(raw: string): unknown {
   }
 }
 
+/** The first of GitLab's ids that is present and not blank, in order of stability across retries. */
 function deliveryIdOf(c: Context): string | null {
-  const id = c.req.header('idempotency-key') ?? c.req.header('x-gitlab-event-uuid') ?? c.req.header('x-gitlab-webhook-uuid');
-  return id?.trim() || null;
+  for (const header of ['idempotency-key', 'x-gitlab-event-uuid', 'x-gitlab-webhook-uuid']) {
+    const id = c.req.header(header)?.trim();
+    if (id) return id;
+  }
+  return null;
 }
 
 async function applyIssue(deps: HostWebhookDeps, delivery: IssueDelivery, repositories: RepositoryRecord[], log: Logger): Promise<void> {
@@ -126,11 +131,10 @@ async function storedAuthor(deps: HostWebhookDeps, repository: RepositoryRecord,
 function answerLater(
   deps: HostWebhookDeps,
   background: BackgroundTasks,
-  delivery: NoteDelivery,
+  delivery: NoteDelivery & { command: SlashCommand },
   repositories: RepositoryRecord[],
   log: Logger,
 ): void {
-  if (!delivery.command) return;
   // One connection answers and is synced: the first one holding a token (a token is needed to speak).
   const repository = repositories.find((candidate) => candidate.encryptedToken) ?? repositories[0]!;
   const note = {
