@@ -190,17 +190,41 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
               status: response.status,
             });
           }
+          if (retryAfter !== null && retryAfter > maxWaitMs) {
+            // Maintenance with a long Retry-After: not slept through inside a sync, said as it is.
+            const until = new Date(clock().getTime() + retryAfter).toISOString();
+            throw fail(
+              'server_error',
+              `${options.label} is unavailable (HTTP ${response.status}) while ${operation} for ${options.repo} and asks to come back at ${until}; try again then.`,
+              { status: response.status },
+            );
+          }
           log.warn({ repo: options.repo, status: response.status, attempt }, `${options.label} server error; retrying`);
           await abortable(sleep(retryAfter ?? backoff(attempt), signal), signal);
           continue;
         }
         if (spent && rateLimit?.resetAt && rateLimit.resetAt > clock()) blockedUntil = rateLimit.resetAt;
 
-        const body = await readBody(response, () =>
-          fail('bad_response', `${options.label} answered ${operation} for ${options.repo} with a body that is not JSON.`, {
-            status: response.status,
-          }),
-        );
+        let body: unknown;
+        try {
+          body = await readBody(response, () =>
+            fail('bad_response', `${options.label} answered ${operation} for ${options.repo} with a body that is not JSON.`, {
+              status: response.status,
+            }),
+          );
+        } catch (error) {
+          // The connection can drop or time out after the headers: that is a network failure too.
+          if (error instanceof ProviderError) throw error;
+          if (signal?.aborted) throw signal.reason;
+          if (attempt + 1 >= MAX_ATTEMPTS) {
+            throw fail('unreachable', `${options.label} at ${base} stopped answering while ${operation} (${describeNetworkError(error)}).`, {
+              cause: error,
+            });
+          }
+          log.warn({ repo: options.repo, attempt, err: describeNetworkError(error) }, `${options.label} answer cut off; retrying`);
+          await abortable(sleep(backoff(attempt), signal), signal);
+          continue;
+        }
         if (response.ok || response.status === 304 || request.allow?.includes(response.status)) {
           return { status: response.status, headers: response.headers, body, rateLimit, url: response.url };
         }
