@@ -28,14 +28,15 @@
  *   `GET /projects/:id/hooks/:hook_id` (Maintainer or more, else 403) with `alert_status`, `disabled_until`.
  *
  * GraphQL at `POST /api/graphql`: `project(fullPath) { vulnerabilities(first, after, sort) { pageInfo nodes } }`
- * (`state` filters too) and `vulnerability(id)`, read from the variables (or inline arguments). Like GitLab (inferred from its
- * type-level `authorize :read_vulnerability`), a caller below Developer gets empty nodes, not an error;
+ * (`state` filters too) and `vulnerability(id)`, read from the variables (or inline arguments).
+ * Like GitLab (inferred from its type-level `authorize :read_vulnerability`), a caller below Developer gets empty nodes, not an error;
  * a project without Ultimate answers as `tier` says: `free-empty` (empty nodes) or `free-null`
  * (`vulnerabilities: null` with an error). An unknown or invisible project is `project: null`.
  *
  * Every answer carries `RateLimit-Limit/-Observed/-Remaining/-Reset` (unix seconds). Faults (`fault()`)
- * answer the next matching requests with a status and headers, or reset the connection; `onRequest`
- * runs before a request is answered and `onServed` after, e.g. to edit issues between two pages.
+ * answer the next matching requests with a status and headers (`withoutQuotaHeaders` drops the
+ * usual ones), or reset the connection; `onRequest` runs before a request is answered and
+ * `onServed` after, e.g. to edit issues between two pages.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -189,6 +190,8 @@ export interface Fault {
   rawBody?: string;
   /** Destroy the connection instead of answering. */
   reset?: boolean;
+  /** Leave out the `RateLimit-*` headers every other answer carries. */
+  withoutQuotaHeaders?: boolean;
   method?: string;
   /** A string matches the path (no query) exactly; a RegExp is tested against path + query. */
   path?: string | RegExp;
@@ -430,8 +433,15 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
     };
   };
 
-  const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, raw?: string): number => {
-    response.writeHead(status, { 'content-type': 'application/json', ...rateLimitHeaders(), ...headers });
+  const send = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+    raw?: string,
+    quota = true,
+  ): number => {
+    response.writeHead(status, { 'content-type': 'application/json', ...(quota ? rateLimitHeaders() : {}), ...headers });
     response.end(raw ?? JSON.stringify(body));
     return status;
   };
@@ -682,7 +692,10 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
       request.socket.destroy();
       return 0;
     }
-    if (fault) return send(response, fault.status ?? 500, fault.body ?? { message: `${fault.status} Simulated` }, fault.headers, fault.rawBody);
+    if (fault) {
+      const body = fault.body ?? { message: `${fault.status} Simulated` };
+      return send(response, fault.status ?? 500, body, fault.headers, fault.rawBody, !fault.withoutQuotaHeaders);
+    }
 
     const caller = callerOf(request);
     if (requestUrl.pathname === '/api/graphql' && method === 'POST') return graphql(request, response, caller);
