@@ -15,9 +15,12 @@
  *   7. a whole CLI sync of 20,000 issues, process start to exit, against the fetch-only floor, with the
  *      simulator answering each request after 50 ms and after 0 ms.
  *
+ *   8. GitLab and Bitbucket (bench/hosts.ts): requests of a full sync against the same bound, and the
+ *      wall time of a large sync against its fetch-only floor, each against its host's simulator.
+ *
  * Timings and peaks are the best of two alternating runs each (three for --help and the fixed cost).
  * Child processes inherit NODE_OPTIONS. `npm run bench -- start whole` runs only the measurements
- * named (requests, wall, naive, rss, start, whole).
+ * named (requests, wall, naive, rss, hosts, start, whole).
  *
  * A target missed is reported (MISS) and the exit code stays 0; a crash or a wrong result
  * (rows missing, requests not adding up) exits 1. Postgres and the temp dir are removed in every case.
@@ -36,6 +39,7 @@ import { startGitHubSimulator, type GitHubSimulator } from '../test/support/gith
 import type { BenchRow } from './bench-row.js';
 import { fetchOnly } from './fetch-only.js';
 import { naiveSync } from './naive-sync.js';
+import { measureHosts } from './hosts.js';
 import { measureStartCost } from './start-cost.js';
 import { measureWholeRun } from './whole-run.js';
 import { countRows, openGitHubProvider, openStores, syncLikeCli, type Stores } from './wiring.js';
@@ -117,6 +121,7 @@ async function main(): Promise<Row[]> {
   if (runs('requests')) rows.push(await measureRequests(stores, db, github, log));
   if (runs('wall')) rows.push(await measureWallTime(stores, db, github, log));
   if (runs('naive')) rows.push(await measureNaive(stores, db, github, log));
+  if (runs('hosts')) rows.push(...(await measureHosts({ stores, db, log, signal, say })));
   if (runs('rss')) {
     t = performance.now();
     rows.push(await measureRss(db, github, postgres.url, tempDir));

@@ -4,6 +4,7 @@
  * `syncRepository` with the PostgreSQL stores. Only the progress bar is left out.
  */
 import type { Database } from '../src/db/client.js';
+import type { ProviderKind } from '../src/domain/items.js';
 import { claimOperation } from '../src/jobs/claim-operation.js';
 import { processOwnerId } from '../src/jobs/process-owner.js';
 import type { Logger } from '../src/logger.js';
@@ -18,6 +19,11 @@ export type { Stores };
 /** The stores as src/runtime.ts opens them. */
 export function openStores(db: Database, log: Logger): Stores {
   return createStores(db, { log });
+}
+
+/** A provider as the CLI opens it (src/cli/open-provider.ts), pointed at a simulator. */
+export function openHostProvider(kind: ProviderKind, options: { apiUrl: string; repo: string; token?: string; log: Logger }): Promise<Provider> {
+  return createProvider(kind, { repo: options.repo, apiUrl: options.apiUrl, log: options.log, ...(options.token ? { token: options.token } : {}) });
 }
 
 /** A GitHub provider as the CLI opens it (src/cli/open-provider.ts), pointed at the simulator. */
@@ -39,11 +45,11 @@ export async function syncLikeCli(
 ): Promise<BenchSyncResult> {
   const started = performance.now();
   const project = await stores.projects.ensure(options.project);
-  const known = await stores.repositories.findByPath(project.id, 'github', provider.repo);
+  const known = await stores.repositories.findByPath(project.id, provider.kind, provider.repo);
   const info = await provider.repository(options.signal);
   const connection = await stores.repositories.connect({
     projectId: project.id,
-    provider: 'github',
+    provider: provider.kind,
     fullPath: info.fullName,
     url: info.url,
     apiUrl: known?.apiUrl ?? null,
