@@ -4,8 +4,7 @@
  * (created, then edited with progress and the result).
  */
 import type { ProviderLog } from '../http/polite-http.js';
-import { createPoliteHttp, numberHeader } from '../http/polite-http.js';
-import type { RateLimitInfo } from '../../domain/items.js';
+import { createGitLabHttp } from './gitlab-http.js';
 
 export type AwardEmoji = 'eyes' | 'thumbsup' | 'confused';
 
@@ -33,20 +32,20 @@ export interface GitLabNotesApiOptions {
 }
 
 export function createGitLabNotesApi(options: GitLabNotesApiOptions): GitLabNotesApi {
-  const http = createPoliteHttp({
-    provider: 'gitlab',
-    label: 'GitLab',
-    repo: options.projectPath,
-    baseUrl: restBase(options.instanceUrl),
-    // Bearer carries personal, project and group access tokens and OAuth tokens alike.
-    headers: { authorization: `Bearer ${options.token}` },
-    rateLimitOf: gitlabRateLimit,
-    timeoutMs: 10_000,
-    maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 10_000,
-    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
+  // The provider's client: the same instance URL handling, token header, quota headers and refusal texts.
+  const http = createGitLabHttp(
+    {
+      repo: options.projectPath,
+      apiUrl: options.instanceUrl,
+      token: options.token,
+      timeoutMs: 10_000,
+      maxRateLimitWaitMs: options.maxRateLimitWaitMs ?? 10_000,
+      ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    },
+    options.projectPath,
+  );
   const project = `/projects/${options.projectId}`;
   return {
     async accessLevel(userId) {
@@ -76,16 +75,4 @@ export function createGitLabNotesApi(options: GitLabNotesApiOptions): GitLabNote
       await http.request(`${project}/issues/${issueIid}/notes/${noteId}`, { operation: 'editing a note', method: 'PUT', json: { body } });
     },
   };
-}
-
-function restBase(instanceUrl: string): string {
-  return `${instanceUrl.trim().replace(/\/+$/, '').replace(/\/api\/(v4|graphql)$/, '')}/api/v4`;
-}
-
-/** `RateLimit-Remaining` and `RateLimit-Reset` (unix seconds); absent on some APIs. */
-function gitlabRateLimit(headers: Headers): RateLimitInfo | null {
-  const remaining = numberHeader(headers, 'ratelimit-remaining');
-  const reset = numberHeader(headers, 'ratelimit-reset');
-  if (remaining === null && reset === null) return null;
-  return { limit: numberHeader(headers, 'ratelimit-limit'), remaining, resetAt: reset === null ? null : new Date(reset * 1000) };
 }
