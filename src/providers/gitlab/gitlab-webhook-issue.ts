@@ -1,42 +1,41 @@
 /**
- * An Issue Hook's issue as the sync engine sees it: the same `ExternalIssue` a sync of the project
- * produces for that issue, so a live event and a sync write the same row (same externalId, fields
- * and `updatedAt` for the newer-wins upsert).
+ * An Issue Hook's issue as the sync engine sees it: the hook's fields are put in the REST API's shape
+ * and go through the provider's own `normalizeGitLabIssue`, so a live event and a sync write the same
+ * row (same externalId, fields and `updatedAt` for the newer-wins upsert).
  *
  * The hook names the author by id only (`author_id`); its `user` is who triggered the event. The
  * author's username is therefore the caller's to give (the event's user when that is the author,
- * else what is stored). Fields the hook lacks (the milestone's title) are left out of `extra`: the
- * store merges `extra` into what it holds, so they keep the value the last sync wrote.
+ * else what is stored). Fields the hook lacks (the milestone's title; the assignees in some
+ * versions) are left out of `extra`: the store merges `extra` into what it holds, so they keep the
+ * value the last sync wrote.
  */
 import type { ExternalIssue } from '../../domain/items.js';
+import { normalizeGitLabIssue } from './gitlab-issue.js';
 import type { IssueHook } from './gitlab-webhook-schema.js';
 
 export function normalizeIssueHook(hook: IssueHook, author: string | null): ExternalIssue {
   const issue = hook.object_attributes;
-  const labels = issue.labels ?? hook.labels ?? [];
-  const closedAt = issue.closed_at ? parseGitLabDate(issue.closed_at) : null;
-  return {
-    provider: 'gitlab',
-    repositoryUrl: hook.project.web_url.replace(/\/+$/, ''),
-    issueId: String(issue.iid),
-    kind: 'issue',
-    title: issue.title,
-    body: issue.description ?? null,
-    state: issue.state === 'closed' ? 'closed' : 'open',
-    labels: labels.map((label) => label.title),
-    url: issue.url,
-    author,
-    createdAt: parseGitLabDate(issue.created_at),
-    updatedAt: parseGitLabDate(issue.updated_at),
-    closedAt: issue.state === 'closed' ? (closedAt ?? parseGitLabDate(issue.updated_at)) : null,
-    extra: {
+  const item = normalizeGitLabIssue(
+    {
+      id: issue.id,
       iid: issue.iid,
+      title: issue.title,
+      description: issue.description ?? null,
+      state: issue.state,
+      created_at: parseGitLabDate(issue.created_at).toISOString(),
+      updated_at: parseGitLabDate(issue.updated_at).toISOString(),
+      closed_at: issue.closed_at ? parseGitLabDate(issue.closed_at).toISOString() : null,
+      labels: (issue.labels ?? hook.labels ?? []).map((label) => label.title),
+      assignees: hook.assignees ?? [],
+      author: author === null ? null : { username: author },
       confidential: issue.confidential ?? false,
-      ...(hook.assignees ? { assignees: hook.assignees.map((assignee) => assignee.username) } : {}),
       issue_type: issueType(issue.issue_type, issue.type),
-      ...(issue.due_date !== undefined ? { due_date: issue.due_date } : {}),
+      web_url: issue.url,
     },
-  };
+    hook.project.web_url.replace(/\/+$/, ''),
+  );
+  const { milestone: _milestone, assignees, ...extra } = item.extra;
+  return { ...item, extra: { ...extra, ...(hook.assignees ? { assignees } : {}) } };
 }
 
 /** `issue_type` as the REST API names it; newer hooks send only the work item type (`Issue`, `Test Case`). */
