@@ -8,6 +8,10 @@
  * else what is stored). Fields the hook lacks (the milestone's title; the assignees in some
  * versions) are left out of `extra`: the store merges `extra` into what it holds, so they keep the
  * value the last sync wrote.
+ *
+ * Hook dates have whole seconds where the REST API has milliseconds: an edit made within the same
+ * second as the stored version is not newer here, and the next poll (which reads the milliseconds)
+ * brings it. Rounding up instead could make a later edit in that second look older for good.
  */
 import type { ExternalIssue } from '../../domain/items.js';
 import { normalizeGitLabIssue } from './gitlab-issue.js';
