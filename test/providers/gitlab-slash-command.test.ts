@@ -49,11 +49,17 @@ async function setup(name: string, options: { issues?: number } = {}) {
 }
 
 /** Delivers a new note and waits for its answer (the /sync handling runs after the delivery). */
-async function comment(project: SimulatedProject, issueIid: number, user: HookUser, note: string, options: { key?: string; event?: string } = {}) {
+async function comment(
+  project: SimulatedProject,
+  issueIid: number,
+  user: HookUser,
+  note: string,
+  options: { key?: string; event?: string; action?: string | null } = {},
+) {
   const noteId = (noteIds += 1);
   const response = await hooks.deliver(
     options.event ?? 'Note Hook',
-    noteHook(project, project.issue(issueIid), { note, user, noteId }),
+    noteHook(project, project.issue(issueIid), { note, user, noteId, ...(options.action !== undefined ? { action: options.action } : {}) }),
     options.key ? { 'idempotency-key': options.key } : {},
   );
   await hooks.deps.background!.drain();
@@ -107,9 +113,9 @@ describe('/sync in GitLab notes', () => {
     expect(await operationsOf(connection.id)).toEqual([]);
   });
 
-  it('answers /sync help with the usage and a thumbs up', async () => {
+  it('answers /sync help with the usage and a thumbs up (from a GitLab that sends notes without an action)', async () => {
     const { project, issue } = await setup('help');
-    const { noteId } = await comment(project, issue.iid, MAINTAINER, '/sync help');
+    const { noteId } = await comment(project, issue.iid, MAINTAINER, '/sync help', { action: null });
     const [note] = notesOn(project);
     expect(note!.body).toMatch(/^@maya The \/sync commands:\n\n\| command \| what it does \|/);
     for (const form of ['`/sync alerts`', 'vulnerabilities', '`--closed --confirm`', '`/sync status`', 'Developer role']) expect(note!.body).toContain(form);
