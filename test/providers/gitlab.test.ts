@@ -544,6 +544,12 @@ describe('checkGitLabHook', () => {
     expect(await check('3')).toEqual({ status: 'inactive', reason: expect.stringMatching(/test delivery/) });
   });
 
+  it('is null when GitLab is too old to report alert_status', async () => {
+    gitlab.project(REPO).addHook({ id: 1 });
+    gitlab.fault({ status: 200, body: { id: 1, url: 'https://sync.example.com/api/gitlab/webhooks' }, path: /\/hooks\/1$/ });
+    expect(await check('1')).toBeNull();
+  });
+
   it('is null without a webhook id, or when the token may not read hooks; inactive for a deleted hook', async () => {
     const project = gitlab.project(REPO);
     project.addHook({ id: 1, alertStatus: 'disabled' });
@@ -588,15 +594,18 @@ describe('syncRepository with the GitLab provider', () => {
     };
     const run = async (extra: Partial<SyncRequest> & { provider: SyncRequest['provider'] }) => {
       const syncType = extra.syncType ?? 'issues';
-      const operation = await operations.create({ projectId: project.id, repositoryId: repository.id, syncType, includeClosed: true, trigger: 'manual' });
-      return syncRepository(deps, {
-        operationId: operation.id,
+      const operationId =
+        extra.operationId ??
+        (await operations.create({ projectId: project.id, repositoryId: repository.id, syncType, includeClosed: true, trigger: 'manual' })).id;
+      const outcome = await syncRepository(deps, {
+        operationId,
         projectId: project.id,
         repositoryId: repository.id,
         syncType,
         includeClosed: true,
         ...extra,
       });
+      return { operationId, ...outcome };
     };
     const stored = async () => {
       const issues = await prisma.issue.findMany({ where: { projectId: project.id } });
@@ -663,6 +672,41 @@ describe('syncRepository with the GitLab provider', () => {
       status: 'completed',
       results: { issues: 3, securityAlerts: 0, skippedParts: [{ part: 'security', reason: expect.stringMatching(/Developer role/) }] },
     });
+  });
+
+  it('records issues turned off in the project settings as a skipped part, and still syncs vulnerabilities', async () => {
+    gitlab.project('acme/noissues', { vulnerabilities: 2, issuesEnabled: false });
+    const { run, gitLab } = await setUp('noissues');
+
+    const outcome = await run({ provider: gitLab(), syncType: 'all' });
+
+    expect(outcome).toMatchObject({
+      status: 'completed',
+      results: { issues: 0, securityAlerts: 2, skippedParts: [{ part: 'issues', reason: expect.stringMatching(/Issues are turned off/) }] },
+    });
+  });
+
+  it('pauses on a rate limit far from its reset and resumes from the checkpoint with exact counts', async () => {
+    gitlab.project('acme/limited', { issues: 350 });
+    const { run, stored, gitLab } = await setUp('limited');
+    const resetAt = new Date(Math.floor((Date.now() + 3_600_000) / 1000) * 1000);
+    let listed = 0;
+    gitlab.onRequest(({ url }) => {
+      if (url.pathname.endsWith('/issues') && ++listed === 3) gitlab.fault({ ...gitlabFaults.tooManyRequests({ resetAt }), path: /\/issues/ });
+    });
+
+    const paused = await run({ provider: gitLab(), pauseOnRateLimit: true });
+    gitlab.onRequest(null);
+
+    expect(paused).toMatchObject({ status: 'waiting', resumeAt: resetAt, checkpoint: { part: 'issues', phase: 'list', processed: 200 } });
+    if (paused.status !== 'waiting') return;
+    expect((await stored()).size).toBe(200);
+    const resumedProvider = gitLab();
+    const resumed = await run({ provider: resumedProvider, resumeFrom: paused.checkpoint, operationId: paused.operationId });
+    expect(resumed).toMatchObject({ status: 'completed', results: { created: 350, issues: 350 } });
+    expect((await stored()).size).toBe(350);
+    // The project read, the two pages left (the one the limit stopped first), then the catch-up.
+    expect(resumedProvider.requestCount()).toBe(4);
   });
 
   it('stays within ceil(N/100) + ceil(A/100) + 3 requests for a full sync of 250 issues and 150 vulnerabilities', async () => {

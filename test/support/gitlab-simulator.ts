@@ -142,6 +142,8 @@ export interface ProjectSetup {
   /** `ultimate` (default) lists vulnerabilities; the `free-*` tiers answer as described in the header. */
   tier?: 'ultimate' | 'free-empty' | 'free-null';
   visibility?: 'private' | 'internal' | 'public';
+  /** False: the issues feature is turned off (`issues_enabled: false`, 403 on the issue routes). */
+  issuesEnabled?: boolean;
 }
 
 export interface SimNote {
@@ -166,6 +168,7 @@ export interface SimulatedProject {
   readonly webUrl: string;
   tier: 'ultimate' | 'free-empty' | 'free-null';
   visibility: 'private' | 'internal' | 'public';
+  issuesEnabled: boolean;
   readonly issues: SimIssue[];
   readonly vulnerabilities: SimVulnerability[];
   addIssues(count: number, seed?: IssueSeed): SimIssue[];
@@ -300,6 +303,7 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
       },
       tier: 'ultimate',
       visibility: 'private',
+      issuesEnabled: true,
       issues,
       vulnerabilities,
       members,
@@ -501,6 +505,7 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
     web_url: project.webUrl,
     default_branch: 'main',
     visibility: project.visibility,
+    issues_enabled: project.issuesEnabled,
     open_issues_count: project.issues.filter((issue) => issue.state === 'opened' && seesIssue(caller, issue)).length,
     permissions: {
       project_access: caller.level === null ? null : { access_level: caller.level, notification_level: 3 },
@@ -709,6 +714,7 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
     let route: RegExpExecArray | null;
 
     if (method === 'GET' && rest === '') return send(response, 200, projectJson(project, caller));
+    if (!project.issuesEnabled && rest.startsWith('/issues')) return message(response, 403, '403 Forbidden');
     if (method === 'GET' && rest === '/issues') return listIssues(response, project, caller, requestUrl);
     if (method === 'GET' && (route = /^\/issues\/(\d+)$/.exec(rest))) {
       const issue = project.issues.find((candidate) => candidate.iid === Number(route![1]));
@@ -810,6 +816,7 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
       else for (const seed of setup.vulnerabilities ?? []) project.addVulnerabilities(1, seed);
       if (setup.tier) project.tier = setup.tier;
       if (setup.visibility) project.visibility = setup.visibility;
+      if (setup.issuesEnabled !== undefined) project.issuesEnabled = setup.issuesEnabled;
       return project;
     },
     fault: (fault) => {

@@ -12,6 +12,7 @@
  * carry `x-total`. A keyset listing of every state has no count short of one more request, so it has
  * none (the request bound of a sync leaves no room for it).
  */
+import { ProviderError } from '../../errors.js';
 import type { ListOptions, Page, StateFilter } from '../provider.js';
 import type { PoliteResponse } from '../http/polite-http.js';
 import { numberHeader } from '../http/polite-http.js';
@@ -35,6 +36,13 @@ const STATES: Record<StateFilter, 'opened' | 'closed' | 'all'> = { open: 'opened
 
 export async function* gitLabIssuePages(context: GitLabListingContext, options: ListOptions): AsyncGenerator<Page> {
   const project = await context.project(options.signal);
+  if (!project.issuesEnabled) {
+    // Known from the project read; the engine records the part as skipped with this reason.
+    throw new ProviderError('unavailable', `Issues are turned off in the settings of ${project.fullName}, so its issues were skipped.`, {
+      provider: 'gitlab',
+      repo: context.repo,
+    });
+  }
   const since = options.since ? options.since.toISOString() : null;
   const state = STATES[options.state];
   const hint = options.state === 'open' && !since ? project.openIssuesHint : null;

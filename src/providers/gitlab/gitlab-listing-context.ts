@@ -10,6 +10,8 @@ export interface GitLabProjectInfo extends RepositoryInfo {
    * project and group membership; null when GitLab shows neither (not a member, or an administrator).
    */
   accessLevel: number | null;
+  /** False when the project has its issues feature turned off. */
+  issuesEnabled: boolean;
 }
 
 export interface GitLabListingContext {

@@ -36,6 +36,7 @@ export function createGitLabProvider(options: ProviderOptions): Provider {
       private: body.visibility !== 'public',
       openIssuesHint: body.open_issues_count ?? null,
       accessLevel: levels.length > 0 ? Math.max(...levels) : null,
+      issuesEnabled: body.issues_enabled ?? true,
     };
   };
   let project: Promise<GitLabProjectInfo> | null = null;
@@ -60,7 +61,7 @@ export function createGitLabProvider(options: ProviderOptions): Provider {
     repo,
     listingTraits: { security: { ignoresSince: true } },
     async repository(signal) {
-      const { accessLevel: _accessLevel, ...info } = await context.project(signal);
+      const { accessLevel: _accessLevel, issuesEnabled: _issuesEnabled, ...info } = await context.project(signal);
       return info;
     },
     listIssues: (listOptions: ListOptions): AsyncIterable<Page> => gitLabIssuePages(context, listOptions),

@@ -15,6 +15,7 @@ export const gitLabProjectSchema = z.object({
   default_branch: z.string().nullable().optional(),
   visibility: z.string().optional(),
   open_issues_count: z.number().nullable().optional(),
+  issues_enabled: z.boolean().optional(),
   permissions: z.object({ project_access: accessSchema, group_access: accessSchema }).nullable().optional(),
 });
 export type GitLabProject = z.infer<typeof gitLabProjectSchema>;
