@@ -9,8 +9,9 @@
  *   at the reset (the sync engine's `pauseOnRateLimit`) instead of holding a worker for an hour.
  * - A response that says the quota is spent (remaining 0) makes the next request wait for the
  *   reset first, so the host is never asked while it has said no.
- * - 5xx answers and network failures (reset, refused, timeout) are retried with full jitter on an
- *   exponential backoff, capped.
+ * - 5xx answers and network failures (reset, refused, timeout, a body cut off after the headers)
+ *   are retried with full jitter on an exponential backoff, capped; a 5xx whose Retry-After is longer
+ *   than `maxRateLimitWaitMs` (maintenance) fails at once with that time instead of holding a worker.
  * - Waits are abortable: a cancelled sync stops waiting at once.
  *
  * MAX_ATTEMPTS is the worst case for one request on these hosts: nothing else retries beneath
