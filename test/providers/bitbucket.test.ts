@@ -117,20 +117,14 @@ describe('repository', () => {
 });
 
 describe('listIssues', () => {
-  it('ends in gone (410) with the removal of the issue tracker explained, asked once', async () => {
+  it('ends in gone with the removal of the issue tracker explained, without asking the removed API', async () => {
     bitbucket.repo('acme', 'noissues');
     const error = await failure(collect(provider('acme/noissues').listIssues({ state: 'open' })));
     expect(error).toMatchObject({ code: 'gone', status: 410 });
     expect(error.message).toMatch(/removed the issue tracker of Bitbucket Cloud on 2026-08-20/);
     expect(error.message).toMatch(/--type security/);
-    expect(requestsTo('acme/noissues').filter((request) => request.path.includes('/issues'))).toHaveLength(1);
-  });
-
-  it('ends in unavailable with Bitbucket\'s reason when the tracker is switched off (the answer before the removal)', async () => {
-    bitbucket.repo('acme', 'trackeroff').issueTracker = 'disabled';
-    const error = await failure(collect(provider('acme/trackeroff').listIssues({ state: 'open' })));
-    expect(error).toMatchObject({ code: 'unavailable', status: 404 });
-    expect(error.message).toContain('Repository has no issue tracker.');
+    // Only the repository was read: the tracker's API answers 410 for every repository since then.
+    expect(requestsTo('acme/noissues').map((request) => request.path)).toEqual([expect.stringMatching(/\/repositories\/acme\/noissues$/)]);
   });
 
   it('fails with not_found, not a skipped part, for an unknown repository', async () => {
@@ -338,8 +332,8 @@ describe('a sync through the engine', () => {
     expect(first.outcome.results).toMatchObject({ created: 121, updated: 0, failed: 0, securityAlerts: 121, issues: 0 });
     expect(first.outcome.results.skippedParts).toEqual([{ part: 'issues', reason: expect.stringMatching(/2026-08-20.*--type security/) }]);
     expect(first.operation).toMatchObject({ status: 'completed' });
-    // repository + issues (410) + head + reports + 2 + 1 annotation pages; no catch-up listing.
-    expect(first.requests).toBe(7);
+    // repository + head + reports + 2 + 1 annotation pages; no request to the removed tracker, no catch-up.
+    expect(first.requests).toBe(6);
     const rows = await stored();
     expect(rows).toHaveLength(121);
     expect(rows.every((row) => row.kind === 'security_alert' && row.state === 'open')).toBe(true);

@@ -2,15 +2,16 @@
  * The Bitbucket Cloud provider: one repository `workspace/repo`, through the polite HTTP client
  * (bitbucket-http.ts), every request counted.
  *
- * Issues: Atlassian removed Bitbucket Cloud's issue tracker on 2026-08-20 and its API answers 410,
- * so listing issues ends in `ProviderError('gone')` with that explanation (the engine reports the
- * part as skipped, never retried). Security: Code Insights findings on the main branch's head
+ * Issues: Atlassian removed Bitbucket Cloud's issue tracker, with its API, for every repository on
+ * 2026-08-20 (it answers 410), so listing issues ends in `ProviderError('gone')` with that
+ * explanation without asking (the engine reports the part as skipped, never retried): the request
+ * could only ever answer 410, and each sync and poll would spend one of the hourly 1,000 on it. Security: Code Insights findings on the main branch's head
  * (bitbucket-finding-pages.ts), listed whole every time and resolved when a newer head drops them.
  *
  * Requests of a full security sync with A findings in R reports on the head: the repository read (1)
  * + the head (1) + ceil(R / 100) report pages + Σ over the security reports ceil(annotations / 100);
  * a repository whose reports each hold at most 100 annotations costs 2 + ceil(R / 100) + R.
- * The issues part costs one more (the 410).
+ * The issues part costs nothing beyond the repository read it shares.
  */
 import { ProviderError, UsageError } from '../../errors.js';
 import type { ProviderOptions } from '../definition.js';
@@ -133,30 +134,12 @@ export function createBitbucketProvider(options: ProviderOptions): Provider {
     requestCount: () => http.requestCount(),
   };
 
-  // An async generator, so nothing is sent before the engine starts reading the listing; it never
-  // yields: every answer of the removed API ends it in a refusal.
+  // An async generator, so nothing happens before the engine starts reading the listing; it never
+  // yields: there is no issue tracker to list.
   // eslint-disable-next-line require-yield
   async function* issuePages(listOptions: ListOptions): AsyncGenerator<Page> {
     // The repository first: an unknown repository is a failed sync, not a skipped part.
     await cachedRepository(listOptions.signal);
-    const response = await http.request(`${repositoryPath}/issues`, {
-      operation: 'listing issues',
-      query: { pagelen: 1 },
-      signal: listOptions.signal,
-      allow: [404, 410],
-    });
-    const failure = { provider: 'bitbucket', repo, status: response.status };
-    if (response.status === 404) {
-      // Before the removal, a repository without its tracker switched on answered this way.
-      const reason = messageOf(response.body) ?? 'Repository has no issue tracker.';
-      throw new ProviderError('unavailable', `${repo} has no issue tracker (Bitbucket: "${reason}"). ${ISSUES_REMOVED_MESSAGE}`, failure);
-    }
-    // 410, or anything else from an API that no longer exists.
-    throw new ProviderError('gone', ISSUES_REMOVED_MESSAGE, failure);
+    throw new ProviderError('gone', ISSUES_REMOVED_MESSAGE, { provider: 'bitbucket', repo, status: 410 });
   }
-}
-
-function messageOf(body: unknown): string | null {
-  const error = (body as { error?: { message?: unknown } } | null)?.error;
-  return typeof error?.message === 'string' ? error.message : null;
 }
