@@ -127,6 +127,17 @@ describe('GitLab Issue Hook', () => {
     expect(await prisma().issue.count({ where: { externalId: `gitlab:${project.webUrl}:${issue!.iid}` } })).toBe(1);
   });
 
+  it('applies different events that share an X-Gitlab-Event-UUID (hooks set off by a bot passing the header on)', async () => {
+    const project = gitlab.project('acme/recursive');
+    await connect(database, gitlab, project);
+    const issues = project.addIssues(2, { title: 'Edited by a bot' });
+    const headers = { 'x-gitlab-event-uuid': 'f2a7c1d0-5b1e-4c59-8d4e-0a9b8c7d6e5f' };
+    for (const issue of issues) {
+      expect((await hooks.deliver('Issue Hook', issueHook(project, issue, { action: 'update' }), headers)).body).toEqual({ status: 'processed' });
+    }
+    for (const issue of issues) expect(await stored(`gitlab:${project.webUrl}:${issue.iid}`)).toMatchObject({ title: 'Edited by a bot' });
+  });
+
   it('finds the connection by the numeric project id it was added with, or the id stored for it after a rename', async () => {
     const project = gitlab.project('acme/renamed-now');
     const byId = await connect(database, gitlab, project, { fullPath: String(project.id) });

@@ -7,13 +7,15 @@
  *   refused for what it carries: an event or shape we do not act on, or a project nobody connected,
  *   is 200 `ignored`.
  * - A delivery id (`Idempotency-Key`, stable across GitLab's retries and resends, else
- *   `X-Gitlab-Event-UUID`, else `X-Gitlab-Webhook-UUID`) is claimed before anything is applied: a
- *   repeat is 200 `duplicate` and changes nothing. Without any id the event is applied as it comes.
+ *   `X-Gitlab-Event-UUID` with the body's digest, else `X-Gitlab-Webhook-UUID`; see deliveryIdOf) is
+ *   claimed before anything is applied: a repeat is 200 `duplicate` and changes nothing. Without any
+ *   id the event is applied as it comes.
  * - An issue is stored with the upsert a sync uses (newer `updated_at` wins), in every connection of
  *   its project; every applied delivery marks those connections' webhooks active.
  * - A /sync note is answered after the delivery (gitlab-slash-note-handler.ts): that takes several
  *   GitLab API calls, and a slow GitLab must not make GitLab's own 10 s delivery time out.
  */
+import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { HttpError } from '../../http/http-error.js';
 import type { Logger } from '../../logger.js';
@@ -54,9 +56,10 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
         'X-Gitlab-Token is missing or wrong: set the secret token of the GitLab webhook to the value of GITLAB_WEBHOOK_SECRET.',
       );
     }
-    const payload = parseJson(await c.req.text());
+    const raw = await c.req.text();
+    const payload = parseJson(raw);
     const event = c.req.header('x-gitlab-event') ?? '';
-    const deliveryId = deliveryIdOf(c);
+    const deliveryId = deliveryIdOf(c, raw);
     const log = deps.log.child({ deliveryId, event });
 
     const delivery = readGitLabDelivery(event, payload);
@@ -103,13 +106,21 @@ function parseJson(raw: string): unknown {
   }
 }
 
-/** The first of GitLab's ids that is present and not blank, in order of stability across retries. */
-function deliveryIdOf(c: Context): string | null {
-  for (const header of ['idempotency-key', 'x-gitlab-event-uuid', 'x-gitlab-webhook-uuid']) {
-    const id = c.req.header(header)?.trim();
-    if (id) return id;
-  }
-  return null;
+/**
+ * The delivery's id for dedupe. `Idempotency-Key` (17.4+) is made per delivery and kept across
+ * GitLab's retries and resends. `X-Gitlab-Event-UUID` is GitLab's recursion-detection id: fresh per
+ * delivery, except that every hook set off by an API call which passed that header on (a bot acting
+ * on a hook) carries the caller's one, so the same UUID can come with different events; it counts
+ * only together with a digest of the body. `X-Gitlab-Webhook-UUID` is new for every attempt.
+ */
+function deliveryIdOf(c: Context, raw: string): string | null {
+  const header = (name: string) => c.req.header(name)?.trim() || null;
+  const eventUuid = header('x-gitlab-event-uuid');
+  return (
+    header('idempotency-key') ??
+    (eventUuid ? `${eventUuid}:${createHash('sha256').update(raw).digest('hex').slice(0, 32)}` : null) ??
+    header('x-gitlab-webhook-uuid')
+  );
 }
 
 async function applyIssue(deps: HostWebhookDeps, delivery: IssueDelivery, repositories: RepositoryRecord[], log: Logger): Promise<void> {
