@@ -208,6 +208,16 @@ describe('listIssues on a server without keyset paging', () => {
     expect(second!.page).toBeUndefined();
   });
 
+  it('falls back as well when the server answers 405 to keyset paging', async () => {
+    gitlab.project(REPO, { issues: 3 });
+    gitlab.fault({ status: 405, body: { message: 'Keyset pagination is not yet available for this type of request' }, path: /pagination=keyset/ });
+
+    const pages = await collect(provider().listIssues({ state: 'all' }));
+
+    expect(idsOf(pages)).toEqual([1, 2, 3]);
+    expect(issueQueries()[1]).toEqual({ state: 'all', order_by: 'created_at', sort: 'asc', per_page: '100' });
+  });
+
   it('skips nothing when an issue already listed is deleted mid-walk (an offset would shift past one)', async () => {
     const project = gitlab.project(REPO, { issues: 250 });
     gitlab.setKeyset(false);
@@ -314,6 +324,8 @@ describe('confidential issues', () => {
     ]);
     expect(guest.map((item) => item.issueId)).toEqual(['1', '2']);
     expect(author.map((item) => item.issueId)).toEqual(['1', '2', '4']);
+    expect(await provider({ token: 'glpat-guest' }).getIssue!('3')).toBeNull();
+    expect(await provider().getIssue!('3')).toMatchObject({ issueId: '3', extra: { confidential: true } });
   });
 });
 
