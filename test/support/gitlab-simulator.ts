@@ -793,9 +793,12 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
         afterHook?.({ method, url: new URL(path, url), status, index });
       },
       (error: unknown) => {
-        requests.push({ method, path, status: 500 });
-        if (!response.headersSent) send(response, 500, { message: `Simulator error: ${String(error)}` });
-        else response.destroy();
+        // A body that is not JSON is the client's mistake (400, as GitLab); anything else is the simulator's.
+        const status = error instanceof SyntaxError ? 400 : 500;
+        requests.push({ method, path, status });
+        if (response.headersSent) response.destroy();
+        else if (status === 400) send(response, 400, { error: 'The request body is not valid JSON' });
+        else send(response, 500, { message: `Simulator error: ${String(error)}` });
       },
     );
   });
