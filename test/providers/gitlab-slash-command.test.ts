@@ -204,6 +204,19 @@ describe('/sync in GitLab notes', () => {
     expect(row.webhookStatus).toBe('active');
   });
 
+  it('stays silent where it has no token to answer with, and in projects nobody connected', async () => {
+    const { project, issue, connection } = await setup('tokenless');
+    await database.db.prisma.repositoryConnection.update({ where: { id: connection.id }, data: { encryptedToken: null } });
+    expect((await comment(project, issue.iid, DEV, '/sync')).response.body).toEqual({ status: 'processed' });
+
+    const stranger = gitlab.project('acme/not-connected');
+    const [other] = stranger.addIssues(1);
+    expect((await comment(stranger, other!.iid, DEV, '/sync')).response.body).toEqual({ status: 'ignored', reason: 'not_connected' });
+
+    expect(gitlab.requests).toEqual([]);
+    expect(await operationsOf(connection.id)).toEqual([]);
+  });
+
   it('runs one sync for a note hook delivered twice with the same Idempotency-Key', async () => {
     const { project, issue, connection } = await setup('twice', { issues: 3 });
     const body = noteHook(project, issue, { note: '/sync', user: DEV, noteId: 8123 });
