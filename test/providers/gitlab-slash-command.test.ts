@@ -204,6 +204,22 @@ describe('/sync in GitLab notes', () => {
     expect(row.webhookStatus).toBe('active');
   });
 
+  it('answers the delivery before GitLab answers any of its calls', async () => {
+    const { project, issue } = await setup('slow');
+    gitlab.setLatency(1000);
+    try {
+      const started = Date.now();
+      const response = await hooks.deliver('Note Hook', noteHook(project, issue, { note: '/sync help', user: DEV, noteId: 8300 }));
+      expect(response.body).toEqual({ status: 'processed' });
+      expect(Date.now() - started).toBeLessThan(800);
+      expect(notesOn(project)).toEqual([]);
+      await hooks.deps.background!.drain();
+      expect(notesOn(project)).toHaveLength(1);
+    } finally {
+      gitlab.setLatency(0);
+    }
+  });
+
   it('stays silent where it has no token to answer with, and in projects nobody connected', async () => {
     const { project, issue, connection } = await setup('tokenless');
     await database.db.prisma.repositoryConnection.update({ where: { id: connection.id }, data: { encryptedToken: null } });
