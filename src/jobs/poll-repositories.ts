@@ -6,7 +6,9 @@
  * 1. asked about its webhook where the host can tell (GitLab's hook `alert_status`: a disabled hook
  *    is told apart from a quiet project), and
  * 2. synced incrementally from its watermarks, one job per repository (trigger `schedule`), through
- *    the same sync jobs as everything else, so a running sync is never doubled.
+ *    the same sync jobs as everything else, so a running sync is never doubled. A host whose listings
+ *    are whole every time (Bitbucket) is asked first whether its version (head commit) moved since
+ *    the last completed sync, and left alone when it did not.
  *
  * Webhook health is recorded host-neutrally: what the host says about its hook; `inactive` when no
  * delivery ever arrived; `stale` when a poll stored changes that no delivery had brought.
@@ -17,12 +19,15 @@ import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Logger } from '../logger.js';
 import { PROVIDER_DEFINITIONS, providerDefinition } from '../providers/index.js';
 import type { HookHealth } from '../providers/definition.js';
-import type { OperationRecord } from '../store/issue-store.js';
+import type { Provider } from '../providers/provider.js';
+import type { OperationRecord, RepositoryRecord } from '../store/issue-store.js';
 import type { PolledRepository, WebhookHealthStore } from '../store/webhook-health-store.js';
 import type { OperationListener, SyncJobs } from './sync-jobs.js';
 
 export interface RepositoryPollerDeps {
   health: WebhookHealthStore;
+  /** The same opener the sync jobs use (for the freshness check of hosts that need one). */
+  openProvider(repository: RepositoryRecord): Promise<Provider>;
   jobs: Pick<SyncJobs, 'start'>;
   cipher: TokenCipher;
   config: Pick<Config, 'hosts' | 'pollIntervalSeconds'>;
@@ -33,6 +38,8 @@ export interface RepositoryPollerDeps {
 export interface PollReport {
   checked: number;
   started: number;
+  /** Repositories whose host showed the same version as the last completed sync: not synced. */
+  unchanged: number;
   alreadyRunning: number;
   failed: number;
 }
@@ -49,9 +56,9 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
   const polledKinds: ProviderKind[] = PROVIDER_DEFINITIONS.filter((host) => host.pollSyncType !== null).map((host) => host.kind);
   const intervalMs = deps.config.pollIntervalSeconds * 1000;
   /**
-   * Incremental syncs this poller started. Only their changes say a delivery was missed (a first,
-   * full sync creates everything); the runner that finishes one is usually this process, and a
-   * sync finished by another replica is simply not judged.
+   * Incremental syncs this poller started of hosts whose deliveries carry the items. Only their
+   * changes say a delivery was missed (a first, full sync creates everything); the runner that
+   * finishes one is usually this process, and a sync finished by another replica is not judged.
    */
   const incremental = new Set<string>();
 
@@ -88,7 +95,7 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
   return {
     /** One pass over the due repositories. */
     async tick(): Promise<PollReport> {
-      const report: PollReport = { checked: 0, started: 0, alreadyRunning: 0, failed: 0 };
+      const report: PollReport = { checked: 0, started: 0, unchanged: 0, alreadyRunning: 0, failed: 0 };
       const now = clock();
       for (const repository of await deps.health.listForPolling(polledKinds)) {
         const due = !repository.lastCheckedAt || now.getTime() - repository.lastCheckedAt.getTime() >= intervalMs - DUE_SLACK_MS;
@@ -97,8 +104,17 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
         try {
           const health = await hookHealth(repository);
           await deps.health.setHealth(repository.id, { ...health, checkedAt: now });
-          const syncType = providerDefinition(repository.provider).pollSyncType ?? 'all';
+          const definition = providerDefinition(repository.provider);
+          const syncType = definition.pollSyncType ?? 'all';
           const neverSynced = repository.lastSyncAt === null;
+          if (definition.pollOnlyWhenVersionChanged && repository.version && !neverSynced) {
+            const provider = await deps.openProvider(repository);
+            const fresh = await provider.freshness(null);
+            if (fresh.version === repository.version) {
+              report.unchanged += 1;
+              continue;
+            }
+          }
           const started = await deps.jobs.start({
             projectId: repository.projectId,
             repositoryId: repository.id,
@@ -108,7 +124,7 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
             // A repository never synced gets its first full sync; after that, only what changed.
             since: neverSynced ? null : { issues: repository.issuesWatermark, security: repository.alertsWatermark },
           });
-          if (started.status === 'started' && !neverSynced) incremental.add(started.operation.id);
+          if (started.status === 'started' && !neverSynced && definition.webhookDeliversItems) incremental.add(started.operation.id);
           if (started.status === 'started') report.started += 1;
           else report.alreadyRunning += 1;
         } catch (error) {

@@ -81,4 +81,16 @@ export interface ProviderDefinition {
    * host that is not polled (GitHub: its App's deliveries and redeliveries keep it current).
    */
   pollSyncType: 'issues' | 'security' | 'all' | null;
+  /**
+   * A poll first asks `freshness` and syncs only when its `version` differs from the one the last
+   * completed sync read: for a host whose listings are whole every time (Bitbucket's findings of the
+   * head commit), that costs far fewer requests than a sync of an unchanged repository.
+   */
+  pollOnlyWhenVersionChanged?: boolean;
+  /**
+   * The host's webhook deliveries carry the changed items (GitLab's issue hooks), so a poll that
+   * stores changes shows deliveries were missed (the webhook is stale). Bitbucket's push hooks only
+   * ask for a refresh, and its scanners report after the push: changes a poll finds say nothing there.
+   */
+  webhookDeliversItems: boolean;
 }

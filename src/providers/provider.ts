@@ -19,6 +19,12 @@ export interface Page {
   ignored?: number;
   /** The host's count (or estimate) of items in the whole listing, when it tells; for progress. */
   total?: number | null;
+  /**
+   * What a whole listing is a snapshot of, where the host has such a thing (Bitbucket: the head
+   * commit). Recorded with the repository after a completed sync, so a poll whose `freshness` shows
+   * the same version knows nothing changed.
+   */
+  version?: string | null;
 }
 
 export interface ListOptions {
@@ -46,6 +52,8 @@ export interface Freshness {
   /** True when the host shows an update newer than the watermark. */
   changed: boolean;
   latestUpdatedAt: Date | null;
+  /** The version a whole listing would now be of (see `Page.version`); absent where the host has none. */
+  version?: string | null;
 }
 
 /** How a part's listing differs from the default (a `since` filter, then a catch-up after a full listing). */

@@ -73,7 +73,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   });
   const deliveries = createWebhookDeliveryStore(db);
   const health = createWebhookHealthStore(db);
-  const poller = createRepositoryPoller({ health, jobs, cipher, config, log });
+  const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log });
   jobs.addListener(poller.listener);
   let proxy: WebhookProxy | null = null;
   try {

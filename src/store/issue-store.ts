@@ -287,6 +287,8 @@ export interface RepositoryRecord {
   lastSyncAt: Date | null;
   issuesWatermark: Date | null;
   alertsWatermark: Date | null;
+  /** The snapshot version the last completed sync read (Bitbucket: the head commit); null when none. */
+  version: string | null;
 }
 
 export interface RepositoryStore {
@@ -310,10 +312,13 @@ export interface RepositoryStore {
     externalRepoId?: string | null;
     encryptedToken?: string;
   }): Promise<RepositoryRecord>;
-  /** After a completed sync: lastSyncAt and the watermarks (only ever moved forward). */
+  /**
+   * After a completed sync: lastSyncAt and the watermarks (only ever moved forward), and the snapshot
+   * version its listings read, when the host has one (`Page.version`).
+   */
   recordSync(
     id: string,
-    input: { at: Date; issuesWatermark: Date | null; alertsWatermark: Date | null },
+    input: { at: Date; issuesWatermark: Date | null; alertsWatermark: Date | null; version?: string },
   ): Promise<void>;
 }
 

@@ -21,6 +21,7 @@ export function toRepositoryRecord(row: Row): RepositoryRecord {
     lastSyncAt: row.lastSyncAt,
     issuesWatermark: row.issuesWatermark,
     alertsWatermark: row.alertsWatermark,
+    version: row.headCommit,
   };
 }
 
@@ -82,9 +83,10 @@ export function createRepositoryStore(db: Database): RepositoryStore {
         `UPDATE "RepositoryConnection"
             SET "lastSyncAt" = $2, "updatedAt" = now(),
                 "issuesWatermark" = GREATEST("issuesWatermark", $3::timestamptz),
-                "alertsWatermark" = GREATEST("alertsWatermark", $4::timestamptz)
+                "alertsWatermark" = GREATEST("alertsWatermark", $4::timestamptz),
+                "headCommit" = COALESCE($5, "headCommit")
           WHERE id = $1::uuid`,
-        [id, input.at, input.issuesWatermark, input.alertsWatermark],
+        [id, input.at, input.issuesWatermark, input.alertsWatermark, input.version ?? null],
       );
     },
   };

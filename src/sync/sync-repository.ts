@@ -135,6 +135,9 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
     progress: tracker.checkpointProgress(),
   });
 
+  /** The snapshot version the listings read (Bitbucket: the head commit), recorded when the sync completes. */
+  let listedVersion: string | null = null;
+
   const throwIfCancelled = async () => {
     if (request.signal?.aborted || (await operations.isCancelRequested(operationId))) throw new CancelledError();
   };
@@ -152,6 +155,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
   ) => {
     const catchingUp = phase === 'catch_up';
     for await (const page of prefetch(listing)) {
+      if (page.version) listedVersion = page.version;
       if (seen) for (const item of page.items) seen.add(externalIdOf(item));
       if (!catchingUp) tracker.setPartTotal(part, page.total);
       tracker.setRateLimit(page.rateLimit);
@@ -268,6 +272,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
         at: clock(),
         issuesWatermark: safeWatermark('issues'),
         alertsWatermark: safeWatermark('security'),
+        ...(listedVersion ? { version: listedVersion } : {}),
       });
     }
     tracker.finish();

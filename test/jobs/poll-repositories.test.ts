@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/logger.js';
 import { createWebhookHealthStore } from '../../src/store/webhook-health-store.js';
 import { startBitbucketSimulator, type BitbucketSimulator } from '../support/bitbucket-simulator.js';
 import { createGitLabSimulator, type GitLabSimulator } from '../support/gitlab-simulator.js';
-import { startTestRunner } from '../support/sync-runner.js';
+import { fastProviderOpener, startTestRunner } from '../support/sync-runner.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 const GITLAB_TOKEN = 'glpat-poller';
@@ -79,6 +79,7 @@ describe('the repository poller', () => {
     const poller = createRepositoryPoller({
       health,
       jobs,
+      openProvider: fastProviderOpener(cipher, log),
       cipher,
       config: { hosts: loadConfig({}).hosts, pollIntervalSeconds: 300 },
       log,
@@ -108,10 +109,15 @@ describe('the repository poller', () => {
     project.addIssues(1, { title: 'Created while no webhook came' });
     gitlab.clearRequests();
     now = new Date(now.getTime() + 300_000);
-    expect(await poller.tick()).toMatchObject({ checked: 2, started: 2 });
+    // Bitbucket's head has not moved since the last sync: one look at the head, no sync.
+    const bitbucketRequests = bitbucket.requests.length;
+    expect(await poller.tick()).toMatchObject({ checked: 2, started: 1, unchanged: 1 });
+    expect(bitbucket.requests.slice(bitbucketRequests).map((request) => request.path)).toEqual([
+      expect.stringMatching(/\/repositories\/poll\/shop$/),
+      expect.stringMatching(/\/refs\/branches\/main$/),
+    ]);
     const glSecond = await latestFinished(gl.id);
     expect(glSecond).toMatchObject({ status: 'completed', results: { created: 1, updated: 1 } });
-    await latestFinished(bb.id);
     const titles = await database.db.prisma.issue.findMany({ where: { repositoryId: gl.id, title: { contains: 'no webhook came' } } });
     expect(titles).toHaveLength(2);
     expect(await row(gl.id)).toMatchObject({
@@ -122,6 +128,16 @@ describe('the repository poller', () => {
     const issuePages = gitlab.requests.filter((request) => /\/issues\?/.test(request.path));
     expect(issuePages.length).toBeLessThanOrEqual(2);
     expect(issuePages.every((request) => request.path.includes('updated_after='))).toBe(true);
+
+    // A push moves Bitbucket's head without a webhook: the next poll syncs it, and resolves the dropped
+    // finding; it does not call the webhook stale (push hooks only ask for a refresh).
+    bitbucketRepo.push({ drop: ['snyk-f1'] });
+    now = new Date(now.getTime() + 300_000);
+    expect(await poller.tick()).toMatchObject({ checked: 2, started: 2, unchanged: 0 });
+    expect(await latestFinished(bb.id)).toMatchObject({ status: 'completed', syncType: 'security' });
+    expect(await database.db.prisma.issue.count({ where: { repositoryId: bb.id, state: 'closed' } })).toBe(1);
+    expect((await row(bb.id)).webhookStatus).toBe('inactive');
+    await latestFinished(gl.id);
   });
 
   it("records GitLab's word that it switched a failing hook off", async () => {
@@ -134,6 +150,7 @@ describe('the repository poller', () => {
     const poller = createRepositoryPoller({
       health: createWebhookHealthStore(database.db),
       jobs,
+      openProvider: fastProviderOpener(cipher, log),
       cipher,
       config: { hosts: loadConfig({}).hosts, pollIntervalSeconds: 300 },
       log,

@@ -54,6 +54,7 @@ export function connectRepositoryRoutes(deps: ApiDeps): Hono<ApiEnv> {
       lastSyncAt: null,
       issuesWatermark: null,
       alertsWatermark: null,
+      version: null,
     };
     let info;
     try {

@@ -77,7 +77,7 @@ export async function* bitbucketFindingPages(context: BitbucketListingContext, o
           : reportsPage.next
             ? { head, reports: reportsPage.next, index: 0, annotations: null }
             : null;
-      yield { items, cursor: cursor && encodeCursor(cursor), rateLimit: context.http.lastRateLimit(), total };
+      yield { items, cursor: cursor && encodeCursor(cursor), rateLimit: context.http.lastRateLimit(), total, version: head };
       if (cursor === null) return;
       annotationsUrl = annotations.next ?? null;
       current = following;
@@ -96,7 +96,7 @@ export async function* bitbucketFindingPages(context: BitbucketListingContext, o
       { provider: 'bitbucket', repo: context.repo },
     );
   }
-  yield { items: [], cursor: null, rateLimit: context.http.lastRateLimit(), total };
+  yield { items: [], cursor: null, rateLimit: context.http.lastRateLimit(), total, version: head };
 }
 
 async function readReports(context: BitbucketListingContext, head: string, url: string | null, signal: AbortSignal | undefined) {

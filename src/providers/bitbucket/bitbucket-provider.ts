@@ -129,7 +129,11 @@ export function createBitbucketProvider(options: ProviderOptions): Provider {
       // One request once the repository is read (its main branch name is kept): the head commit.
       const head = await context.headCommit(signal);
       const latestUpdatedAt = head?.date ?? null;
-      return { changed: latestUpdatedAt !== null && (watermark === null || latestUpdatedAt > watermark), latestUpdatedAt };
+      return {
+        changed: latestUpdatedAt !== null && (watermark === null || latestUpdatedAt > watermark),
+        latestUpdatedAt,
+        version: head?.hash ?? null,
+      };
     },
     requestCount: () => http.requestCount(),
   };

@@ -26,6 +26,8 @@ export const bitbucketDefinition: ProviderDefinition = {
   webhookPath: '/api/bitbucket/webhooks',
   // Only findings: the issue tracker is gone (410), so polling it would spend a request on nothing.
   pollSyncType: 'security',
+  pollOnlyWhenVersionChanged: true,
+  webhookDeliversItems: false,
   async createProvider(options) {
     const { createBitbucketProvider } = await import('./bitbucket-provider.js');
     return createBitbucketProvider(options);

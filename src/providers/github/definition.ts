@@ -28,6 +28,7 @@ export const githubDefinition: ProviderDefinition = {
   webhookSecretVariable: 'WEBHOOK_SECRET',
   webhookPath: '/api/github/webhooks',
   pollSyncType: null,
+  webhookDeliversItems: true,
   async createProvider(options) {
     const { createGitHubProvider } = await import('./github-provider.js');
     return createGitHubProvider(options);

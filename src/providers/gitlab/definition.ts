@@ -28,6 +28,7 @@ export const gitlabDefinition: ProviderDefinition = {
   webhookSecretVariable: 'GITLAB_WEBHOOK_SECRET',
   webhookPath: '/api/gitlab/webhooks',
   pollSyncType: 'all',
+  webhookDeliversItems: true,
   async createProvider(options) {
     const { createGitLabProvider } = await import('./gitlab-provider.js');
     return createGitLabProvider(options);
