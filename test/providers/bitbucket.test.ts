@@ -286,7 +286,7 @@ describe('getIssue and freshness', () => {
     await bb.repository();
     const before = bb.requestCount();
     const head = repo.head!;
-    expect(await bb.freshness(new Date(head.date.getTime() - 1))).toEqual({ changed: true, latestUpdatedAt: head.date });
+    expect(await bb.freshness(new Date(head.date.getTime() - 1))).toEqual({ changed: true, latestUpdatedAt: head.date, version: head.hash });
     expect(bb.requestCount() - before).toBe(1);
     expect((await bb.freshness(head.date)).changed).toBe(false);
     repo.push();
