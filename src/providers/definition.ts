@@ -11,6 +11,7 @@ import type { ProviderKind } from '../domain/items.js';
 import type { Provider } from './provider.js';
 import type { ProviderLog, Sleep } from './http/polite-http.js';
 import type { HostWebhookDeps } from './webhook-deps.js';
+import type { OperationListener } from '../jobs/sync-jobs.js';
 
 /** Answers one webhook delivery. */
 export type WebhookHandler = (c: Context) => Promise<Response>;
@@ -71,6 +72,11 @@ export interface ProviderDefinition {
    * (src/http/http-error.ts), which the app answers with the contract's JSON; the app limits the body size.
    */
   webhookHandler?(deps: HostWebhookDeps): Promise<WebhookHandler>;
+  /**
+   * Told about every operation this process runs (loaded at start): the host's answer to a /sync
+   * command it started, edited with progress and the result (GitLab's reply note).
+   */
+  operationListener?(deps: HostWebhookDeps): Promise<OperationListener>;
   /**
    * The host's own word on a repository's webhook, when it has one (GitLab's `alert_status`);
    * null when the host says nothing and only deliveries tell.

@@ -9,6 +9,7 @@ import type { WebhookDeliveryStore } from '../store/prisma-webhook-delivery-stor
 import type { WebhookHealthStore } from '../store/webhook-health-store.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Provider } from './provider.js';
+import type { BackgroundTasks } from '../webhooks/background-tasks.js';
 
 export interface HostWebhookDeps {
   db: Database;
@@ -24,4 +25,9 @@ export interface HostWebhookDeps {
   openProvider(repository: RepositoryRecord): Promise<Provider>;
   log: Logger;
   clock: () => Date;
+  /**
+   * Runs what a delivery starts but the host should not wait for (a /sync note's API calls); the
+   * service passes its own, drained at shutdown. Absent: the handler keeps a runner of its own.
+   */
+  background?: BackgroundTasks;
 }

@@ -20,6 +20,10 @@ import type { RepositoryRecord } from '../store/issue-store.js';
 import { createRepositoryPoller, POLL_QUEUE } from '../jobs/poll-repositories.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import { createWebhookHealthStore } from '../store/webhook-health-store.js';
+import type { ProviderKind } from '../domain/items.js';
+import { PROVIDER_DEFINITIONS } from '../providers/index.js';
+import type { HostWebhookDeps } from '../providers/webhook-deps.js';
+import { createBackgroundTasks } from '../webhooks/background-tasks.js';
 import { listen } from './listen.js';
 import { startWebhookProxy, type WebhookProxy } from './start-webhook-proxy.js';
 
@@ -75,8 +79,27 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const health = createWebhookHealthStore(db);
   const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log });
   jobs.addListener(poller.listener);
+  const background = createBackgroundTasks(log);
+  const hostWebhooks = (kind: ProviderKind): HostWebhookDeps => ({
+    db,
+    stores,
+    deliveries,
+    health,
+    jobs,
+    cipher,
+    secrets: config.hosts[kind].webhookSecrets,
+    apiUrl: config.hosts[kind].apiUrl,
+    openProvider,
+    log: log.child({ component: `${kind}-webhooks` }),
+    clock: () => new Date(),
+    background,
+  });
   let proxy: WebhookProxy | null = null;
   try {
+    // Each host's answers to /sync commands (GitLab's reply notes) follow the operations they started.
+    for (const host of PROVIDER_DEFINITIONS) {
+      if (host.operationListener) jobs.addListener(await host.operationListener(hostWebhooks(host.kind)));
+    }
     // Without the App nothing is logged here: `serve` prints what to set, once, and the
     // 'listening' line below records githubApp: null.
     if (githubConfig) {
@@ -92,19 +115,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       },
       ...(github ? { githubWebhooks: github } : {}),
       api: { db, stores, jobs, openProvider, cipher, adminToken: config.adminToken, log },
-      hostWebhooks: (kind) => ({
-        db,
-        stores,
-        deliveries,
-        health,
-        jobs,
-        cipher,
-        secrets: config.hosts[kind].webhookSecrets,
-        apiUrl: config.hosts[kind].apiUrl,
-        openProvider,
-        log: log.child({ component: `${kind}-webhooks` }),
-        clock: () => new Date(),
-      }),
+      hostWebhooks,
     });
     // The port opens while the workers start (their first supervisor pass takes a while): a sync
     // asked for meanwhile waits in the queue, as it would for a busy worker.
@@ -138,6 +149,8 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
         await running?.stop().catch((error: unknown) => log.warn({ err: error }, 'webhook proxy did not stop cleanly'));
         const serverClosed = http.close();
         await github?.close();
+        // /sync answers a delivery started are finished before the jobs close.
+        await background.drain();
         await jobs.close();
         await serverClosed;
       },

@@ -37,6 +37,10 @@ export const gitlabDefinition: ProviderDefinition = {
     const { gitlabWebhookHandler } = await import('./gitlab-webhooks.js');
     return gitlabWebhookHandler(deps);
   },
+  async operationListener(deps) {
+    const { createGitLabReplyListener } = await import('./gitlab-reply-listener.js');
+    return createGitLabReplyListener(deps);
+  },
   async checkHook(input) {
     const { checkGitLabHook } = await import('./gitlab-hook-health.js');
     return checkGitLabHook(input);

@@ -31,13 +31,7 @@ import { readGitLabDelivery, type IssueDelivery, type NoteDelivery } from './git
 import { findGitLabConnections } from './gitlab-webhook-repositories.js';
 import { matchesWebhookToken } from './gitlab-webhook-token.js';
 
-export interface GitLabWebhookDeps extends HostWebhookDeps {
-  /**
-   * Runs the /sync answers after the delivery is acknowledged; the service passes its own so they are
-   * drained at shutdown. Default: a runner of this handler's own.
-   */
-  background?: BackgroundTasks;
-}
+export type GitLabWebhookDeps = HostWebhookDeps;
 
 export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
   const background = deps.background ?? createBackgroundTasks(deps.log);
