@@ -47,6 +47,8 @@ export interface HookHealth {
   status: 'active' | 'stale' | 'inactive';
   /** In plain words, for the API, doctor and the logs. */
   reason: string;
+  /** The host's id of the hook it found, when it had to look for it (stored, so the next check reads it directly). */
+  webhookId?: string;
 }
 
 export interface ProviderDefinition {

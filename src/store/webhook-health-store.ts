@@ -22,8 +22,11 @@ export interface PolledRepository extends RepositoryRecord {
 export interface WebhookHealthStore {
   /** A delivery for this repository was applied: active, and the time of the last delivery moves forward. */
   recordDelivery(repositoryId: string, at: Date): Promise<void>;
-  /** What a check found; `checkedAt` is stored as the last check. */
-  setHealth(repositoryId: string, health: { status: WebhookHealthStatus; reason: string | null; checkedAt: Date }): Promise<void>;
+  /** What a check found; `checkedAt` is stored as the last check, a `webhookId` the check found is kept. */
+  setHealth(
+    repositoryId: string,
+    health: { status: WebhookHealthStatus; reason: string | null; checkedAt: Date; webhookId?: string | undefined },
+  ): Promise<void>;
   /** Marks an `active` webhook `stale` (one that is already inactive or stale keeps its status and reason). */
   markStale(repositoryId: string, reason: string, at: Date): Promise<void>;
   /** Active connections of these hosts, oldest check first (the poller's work list). */
@@ -46,9 +49,10 @@ export function createWebhookHealthStore(db: Database): WebhookHealthStore {
     async setHealth(repositoryId, health) {
       await pool.query(
         `UPDATE "RepositoryConnection"
-            SET "webhookStatus" = $2::"WebhookStatus", "webhookReason" = $3, "lastCheckedAt" = $4::timestamptz, "updatedAt" = now()
+            SET "webhookStatus" = $2::"WebhookStatus", "webhookReason" = $3, "lastCheckedAt" = $4::timestamptz,
+                "webhookId" = COALESCE($5, "webhookId"), "updatedAt" = now()
           WHERE id = $1::uuid`,
-        [repositoryId, health.status, health.reason, health.checkedAt],
+        [repositoryId, health.status, health.reason, health.checkedAt, health.webhookId ?? null],
       );
     },
 

@@ -140,13 +140,14 @@ describe('the repository poller', () => {
     await latestFinished(gl.id);
   });
 
-  it("records GitLab's word that it switched a failing hook off", async () => {
+  it("finds the project's hook to issue-sync and records GitLab's word that it switched the hook off", async () => {
     const project = gitlab.project('poll/hooked', { issues: 2 });
+    project.addHook({ id: 76, url: 'https://ci.example/hooks/gitlab', alertStatus: 'executable' });
     project.addHook({ id: 77, url: 'https://sync.example/api/gitlab/webhooks', alertStatus: 'disabled' });
     const gl = await connection('poll-hooked', {
       provider: 'gitlab', fullPath: 'poll/hooked', url: project.webUrl, apiUrl: gitlab.url, token: GITLAB_TOKEN,
     });
-    await database.db.prisma.repositoryConnection.update({ where: { id: gl.id }, data: { webhookId: '77', webhookStatus: 'active' } });
+    await database.db.prisma.repositoryConnection.update({ where: { id: gl.id }, data: { webhookStatus: 'active' } });
     const poller = createRepositoryPoller({
       health: createWebhookHealthStore(database.db),
       jobs,
@@ -158,6 +159,10 @@ describe('the repository poller', () => {
     const report = await poller.tick();
     expect(report.failed).toBe(0);
     await latestFinished(gl.id);
-    expect(await row(gl.id)).toMatchObject({ webhookStatus: 'inactive', webhookReason: expect.stringMatching(/switched webhook 77 .* off/) });
+    expect(await row(gl.id)).toMatchObject({
+      webhookStatus: 'inactive',
+      webhookReason: expect.stringMatching(/switched webhook 77 .* off/),
+      webhookId: '77',
+    });
   });
 });

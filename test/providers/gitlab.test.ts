@@ -562,14 +562,28 @@ describe('checkGitLabHook', () => {
     expect(await check('1')).toBeNull();
   });
 
-  it('is null without a webhook id, or when the token may not read hooks; inactive for a deleted hook', async () => {
+  it('is null when the token may not read hooks; inactive for a deleted hook', async () => {
     const project = gitlab.project(REPO);
     project.addHook({ id: 1, alertStatus: 'disabled' });
 
-    expect(await check(null)).toBeNull();
     expect(await check('1', 'glpat-dev')).toBeNull();
     expect(await check('404')).toEqual({ status: 'inactive', reason: expect.stringMatching(/no webhook 404/) });
     expect(gitlab.requests).toHaveLength(2);
+  });
+
+  it('without a webhook id, finds the hook that delivers to issue-sync and returns its id', async () => {
+    const project = gitlab.project(REPO);
+    project.addHook({ id: 5, url: 'https://ci.example.com/gitlab', alertStatus: 'executable' });
+    expect(await check(null)).toBeNull();
+    project.addHook({ id: 6, url: 'https://sync.example.com/api/gitlab/webhooks/', alertStatus: 'temporarily_disabled' });
+    expect(await check(null)).toEqual({ status: 'stale', reason: expect.stringMatching(/paused webhook 6/), webhookId: '6' });
+    // Listing hooks needs Maintainer too.
+    expect(await check(null, 'glpat-dev')).toBeNull();
+    expect(gitlab.requests.map((request) => request.path.split('?')[0])).toEqual([
+      `/api/v4/projects/${encodeURIComponent(REPO)}/hooks`,
+      `/api/v4/projects/${encodeURIComponent(REPO)}/hooks`,
+      `/api/v4/projects/${encodeURIComponent(REPO)}/hooks`,
+    ]);
   });
 
   it('throws the refusal for an unknown project or a bad token', async () => {

@@ -25,7 +25,8 @@
  * - `GET /projects/:id/issues/:iid`; `GET /projects/:id/members/all/:user_id` (404 for a non-member);
  *   `POST /projects/:id/issues/:iid/notes`, `PUT …/notes/:note_id`, `POST …/notes/:note_id/award_emoji`
  *   (`?name=` or JSON `{name}`), recorded in `notes`, `noteEdits`, `emoji`;
- *   `GET /projects/:id/hooks/:hook_id` (Maintainer or more, else 403) with `alert_status`, `disabled_until`.
+ *   `GET /projects/:id/hooks` and `GET /projects/:id/hooks/:hook_id` (Maintainer or more, else 403) with
+ *   `url`, `alert_status`, `disabled_until`.
  *
  * GraphQL at `POST /api/graphql`: `project(fullPath) { vulnerabilities(first, after, sort) { pageInfo nodes } }`
  * (`state` filters too) and `vulnerability(id)`, read from the variables (or inline arguments).
@@ -725,6 +726,21 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
       const member = project.members.get(userId);
       if (!member) return message(response, 404, '404 Not found');
       return send(response, 200, { id: userId, username: member.username, name: member.username, state: 'active', access_level: ACCESS_LEVELS[member.role] });
+    }
+    const hookJson = (hook: SimHook) => ({
+      id: hook.id,
+      url: hook.url,
+      project_id: project.id,
+      issues_events: true,
+      note_events: true,
+      confidential_issues_events: true,
+      confidential_note_events: true,
+      alert_status: hook.alertStatus,
+      disabled_until: hook.disabledUntil?.toISOString() ?? null,
+    });
+    if (method === 'GET' && rest === '/hooks') {
+      if ((caller.level ?? 0) < ACCESS_LEVELS.maintainer) return message(response, 403, '403 Forbidden');
+      return send(response, 200, [...project.hooks.values()].map(hookJson));
     }
     if (method === 'GET' && (route = /^\/hooks\/(\d+)$/.exec(rest))) {
       if ((caller.level ?? 0) < ACCESS_LEVELS.maintainer) return message(response, 403, '403 Forbidden');

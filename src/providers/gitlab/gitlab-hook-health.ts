@@ -1,5 +1,7 @@
 /**
- * GitLab's own word on a project webhook: `alert_status` of `GET /projects/:id/hooks/:hook_id`.
+ * GitLab's own word on a project webhook: `alert_status` of `GET /projects/:id/hooks/:hook_id`. With
+ * no hook id stored yet, the project's hooks (`GET /projects/:id/hooks`) are searched for the one
+ * that delivers to issue-sync (its URL's path is /api/gitlab/webhooks); its id is returned to be stored.
  * GitLab switches a failing hook off by itself (for a minute, doubling up to a day, then for good
  * after 40 failures; docs/providers.md), so a silent hook is best explained by asking it.
  *
@@ -12,17 +14,22 @@
  */
 import type { HookHealth, ProviderOptions } from '../definition.js';
 import { createGitLabHttp, projectRouteId } from './gitlab-http.js';
-import { gitLabHookSchema, parseGitLabBody } from './gitlab-schema.js';
+import { gitlabDefinition } from './definition.js';
+import { gitLabHookListSchema, gitLabHookSchema, parseGitLabBody } from './gitlab-schema.js';
+
+const WEBHOOK_PATH = gitlabDefinition.webhookPath!;
 
 export async function checkGitLabHook(input: {
   options: ProviderOptions;
   webhookId: string | null;
   signal?: AbortSignal;
 }): Promise<HookHealth | null> {
-  const { options, webhookId, signal } = input;
-  if (!webhookId || !/^\d+$/.test(webhookId)) return null;
+  const { options, signal } = input;
   const repo = options.repo.trim().replace(/^\/+|\/+$/g, '');
   const http = createGitLabHttp(options, repo);
+  if (!input.webhookId) return findHook(http, repo, signal);
+  const webhookId = input.webhookId;
+  if (!/^\d+$/.test(webhookId)) return null;
   const response = await http.request(`/projects/${projectRouteId(repo)}/hooks/${webhookId}`, {
     operation: 'reading the webhook',
     signal,
@@ -43,7 +50,37 @@ export async function checkGitLabHook(input: {
       reason: `GitLab has no webhook ${webhookId} on ${repo} any more; add it again in the project's Settings → Webhooks.`,
     };
   }
-  const hook = parseGitLabBody(gitLabHookSchema, response.body, { repo, what: 'a webhook' });
+  return healthOf(parseGitLabBody(gitLabHookSchema, response.body, { repo, what: 'a webhook' }), repo);
+}
+
+/** The hook that delivers to issue-sync, looked for among the project's hooks; its health carries its id. */
+async function findHook(http: ReturnType<typeof createGitLabHttp>, repo: string, signal: AbortSignal | undefined): Promise<HookHealth | null> {
+  const response = await http.request(`/projects/${projectRouteId(repo)}/hooks`, {
+    operation: 'listing the webhooks',
+    signal,
+    query: { per_page: 100 },
+    allow: [403],
+  });
+  // Listing hooks needs the Maintainer role too: without it, deliveries alone tell.
+  if (response.status === 403) return null;
+  const hooks = parseGitLabBody(gitLabHookListSchema, response.body, { repo, what: 'a webhook list' });
+  const ours = hooks.find((hook) => hook.url !== undefined && isOurs(hook.url));
+  // None found says little: a group hook or a proxy (another path) may deliver; deliveries tell then.
+  if (!ours) return null;
+  const health = healthOf(ours, repo);
+  return health && { ...health, webhookId: String(ours.id) };
+}
+
+function isOurs(url: string): boolean {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '') === WEBHOOK_PATH;
+  } catch {
+    return false;
+  }
+}
+
+function healthOf(hook: { id: number; alert_status?: string | undefined; disabled_until?: string | null | undefined }, repo: string): HookHealth | null {
+  const webhookId = String(hook.id);
   switch (hook.alert_status) {
     case 'temporarily_disabled': {
       const until = hook.disabled_until ? ` until ${new Date(hook.disabled_until).toISOString()}` : '';

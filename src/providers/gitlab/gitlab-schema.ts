@@ -45,9 +45,12 @@ export const gitLabIssueListSchema = z.array(gitLabIssueSchema);
 
 export const gitLabHookSchema = z.object({
   id: z.number(),
+  url: z.string().optional(),
   alert_status: z.string().optional(),
   disabled_until: z.string().nullable().optional(),
 });
+
+export const gitLabHookListSchema = z.array(gitLabHookSchema);
 
 export const gitLabVulnerabilitySchema = z.object({
   id: z.string(),
