@@ -2,6 +2,7 @@ import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import { createGitHubProvider } from '../../src/providers/github/github-provider.js';
+import { MAX_ATTEMPTS_PER_FAILURE_KIND } from '../../src/providers/github/github-octokit-policy.js';
 import { createProvider } from '../../src/providers/index.js';
 import type { GitHubProviderOptions } from '../../src/providers/github/github-provider-options.js';
 import type { ExternalIssue, Page } from '../../src/providers/provider.js';
@@ -346,6 +347,20 @@ describe('rate limits and retries', () => {
     expect(idsOf(pages)).toEqual(range(1, 50));
     expect(sleeps).toEqual([2000, 2000]);
     expect(gitHub.requestCount()).toBe(1 + 1 + 2);
+  });
+
+  it.each([
+    ['a server error', githubFaults.serverError(502), 'server_error'],
+    ['a secondary limit (403)', githubFaults.secondaryRateLimit(0, 403), 'rate_limited'],
+    ['a 429', githubFaults.tooManyRequests(0), 'rate_limited'],
+    ['a 403 with Retry-After alone', { ...githubFaults.tooManyRequests(0), status: 403 }, 'rate_limited'],
+  ] as const)('gives up after 4 attempts on %s (MAX_ATTEMPTS_PER_FAILURE_KIND)', async (_name, fault, code) => {
+    github.repo('octo', 'hello', { issues: 5 });
+    github.fault({ ...fault, path: '/repos/octo/hello', times: 100 });
+    const gitHub = provider();
+    const error = await failure(gitHub.repository());
+    expect(error.code).toBe(code);
+    expect(gitHub.requestCount()).toBe(MAX_ATTEMPTS_PER_FAILURE_KIND);
   });
 
   it('gives up on a secondary rate limit that asks for a longer wait than allowed', async () => {

@@ -12,6 +12,21 @@ import { createRateLimitHandlers, type RateLimitHandlers, type RateLimitPolicy }
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 const RETRIES = 3;
 
+/**
+ * The worst case for one GitHub request, stated once. Three layers retry, each one kind of failure,
+ * so a request that keeps failing the same way is sent at most 4 times:
+ * - 5xx and network failures: plugin-retry, RETRIES (3) more times, backoff 1, 4, 9 × `retryBaseMs`;
+ * - secondary limits (429, or 403 saying so): plugin-throttling, `maxSecondaryRetries` (3) more times,
+ *   each after its `Retry-After`; a primary limit once, and only when its reset is within
+ *   `maxRateLimitWaitMs` (else the job waits in the queue until the reset);
+ * - a 403/429 with `Retry-After` that throttling does not recognise: github-request.ts, 3 more times.
+ * The layers nest, so a host that alternates kinds of failure could see up to 4 × 4 × 4 sends in
+ * theory; each retry waits as asked, so the host is never hammered. GitLab and Bitbucket go through
+ * one layer with one cap (src/providers/http/polite-http.ts, MAX_ATTEMPTS = 4).
+ * test/providers/github.test.ts ("gives up after 4 attempts") checks each kind.
+ */
+export const MAX_ATTEMPTS_PER_FAILURE_KIND = RETRIES + 1;
+
 export interface GitHubOctokitPolicy extends RateLimitPolicy {
   /** Base of plugin-retry's backoff for 5xx and network errors. */
   retryBaseMs: number;
