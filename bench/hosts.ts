@@ -3,7 +3,10 @@
  *
  *   - requests of a full sync against ceil(N/100) + ceil(A/100) + 3 (N issues, A security alerts);
  *   - wall time of a large sync against a fetch-only floor: the same listings with the results discarded
- *     (GitLab: 20,000 issues, the listing and its catch-up; Bitbucket: 10,000 findings in 100 reports).
+ *     (GitLab: 20,000 issues, the listing and its catch-up; Bitbucket: 10,000 findings in 100 reports),
+ *     with the simulator answering at once (the sync is then bound by the database writes, about
+ *     6,000 rows a second here, while these simulators serve a page in a few milliseconds) and
+ *     after 50 ms per request, still faster than the real hosts answer a page of 100.
  */
 import type { Database } from '../src/db/client.js';
 import type { Logger } from '../src/logger.js';
@@ -32,9 +35,11 @@ export async function measureHosts(ctx: HostBenchContext): Promise<BenchRow[]> {
   try {
     return [
       await gitlabRequests(ctx, gitlab),
-      await gitlabWall(ctx, gitlab),
+      await gitlabWall(ctx, gitlab, 0),
+      await gitlabWall(ctx, gitlab, 50),
       await bitbucketRequests(ctx, bitbucket),
-      await bitbucketWall(ctx, bitbucket),
+      await bitbucketWall(ctx, bitbucket, 0),
+      await bitbucketWall(ctx, bitbucket, 50),
     ];
   } finally {
     await gitlab.close();
@@ -58,10 +63,10 @@ function requestsRow(host: string, what: string, counted: number, bound: number)
   };
 }
 
-function wallRow(host: string, what: string, syncMs: number, floorMs: number): BenchRow {
+function wallRow(host: string, what: string, latencyMs: number, syncMs: number, floorMs: number): BenchRow {
   const ratio = syncMs / floorMs;
   return {
-    measurement: `${host} wall time, ${what} vs fetch-only floor`,
+    measurement: `${host} wall time, ${what} at ${latencyMs} ms/request vs fetch-only floor`,
     value: `${fmtS(syncMs)} vs ${fmtS(floorMs)}`,
     target: '≤ 1.50×',
     ratio: `${ratio.toFixed(2)}×`,
@@ -92,24 +97,27 @@ async function gitlabRequests(ctx: HostBenchContext, gitlab: GitLabSimulator): P
   return requestsRow('GitLab', `${fmtInt(N)} issues + ${fmtInt(A)} vulnerabilities`, counted, Math.ceil(N / 100) + Math.ceil(A / 100) + 3);
 }
 
-async function gitlabWall(ctx: HostBenchContext, gitlab: GitLabSimulator): Promise<BenchRow> {
+async function gitlabWall(ctx: HostBenchContext, gitlab: GitLabSimulator, latencyMs: number): Promise<BenchRow> {
   const N = 20_000;
-  ctx.say(`GitLab wall time: ${fmtInt(N)} issues, fetch-only floor vs sync, alternating, best of 2 each…`);
-  gitlab.project('bench/wall', { issues: N });
+  ctx.say(`GitLab wall time: ${fmtInt(N)} issues at ${latencyMs} ms/request, fetch-only floor vs sync, alternating, best of 2 each…`);
+  const path = `bench/wall-${latencyMs}`;
+  gitlab.project(path, { issues: N });
+  gitlab.setLatency(latencyMs);
   const floors: number[] = [];
   const syncs: number[] = [];
   for (let round = 1; round <= 2; round += 1) {
-    const floor = await fetchOnly(await openGitLab(ctx, gitlab, 'bench/wall'), ctx.signal);
+    const floor = await fetchOnly(await openGitLab(ctx, gitlab, path), ctx.signal);
     if (floor.items < N) throw new Error(`GitLab: the fetch-only floor listed ${floor.items} issues, fewer than ${N}.`);
     floors.push(floor.ms);
-    const run = await syncLikeCli(ctx.stores, await openGitLab(ctx, gitlab, 'bench/wall'), {
-      project: `bench-gl-wall-${round}`, syncType: 'issues', includeClosed: true, log: ctx.log, signal: ctx.signal,
+    const run = await syncLikeCli(ctx.stores, await openGitLab(ctx, gitlab, path), {
+      project: `bench-gl-wall-${latencyMs}-${round}`, syncType: 'issues', includeClosed: true, log: ctx.log, signal: ctx.signal,
     });
     expectStored('GitLab', await countRows(ctx.db, run.projectId), N, 0);
     syncs.push(run.ms);
     ctx.say(`  round ${round}: floor ${fmtS(floor.ms)}, sync ${fmtS(run.ms)}`);
   }
-  return wallRow('GitLab', `${fmtInt(N)} issues`, Math.min(...syncs), Math.min(...floors));
+  gitlab.setLatency(0);
+  return wallRow('GitLab', `${fmtInt(N)} issues`, latencyMs, Math.min(...syncs), Math.min(...floors));
 }
 
 /** Findings in reports of 100 annotations each (a scanner's report per tool and commit). */
@@ -142,22 +150,25 @@ async function fetchFindings(provider: Provider, signal: AbortSignal): Promise<{
   return { ms: performance.now() - started, items };
 }
 
-async function bitbucketWall(ctx: HostBenchContext, bitbucket: BitbucketSimulator): Promise<BenchRow> {
+async function bitbucketWall(ctx: HostBenchContext, bitbucket: BitbucketSimulator, latencyMs: number): Promise<BenchRow> {
   const A = 10_000;
-  ctx.say(`Bitbucket wall time: ${fmtInt(A)} findings, fetch-only floor vs sync, alternating, best of 2 each…`);
-  seedFindings(bitbucket, 'wall', A);
+  ctx.say(`Bitbucket wall time: ${fmtInt(A)} findings at ${latencyMs} ms/request, fetch-only floor vs sync, alternating, best of 2 each…`);
+  const slug = `wall-${latencyMs}`;
+  seedFindings(bitbucket, slug, A);
+  bitbucket.latencyMs = latencyMs;
   const floors: number[] = [];
   const syncs: number[] = [];
   for (let round = 1; round <= 2; round += 1) {
-    const floor = await fetchFindings(await openBitbucket(ctx, bitbucket, 'bench/wall'), ctx.signal);
+    const floor = await fetchFindings(await openBitbucket(ctx, bitbucket, `bench/${slug}`), ctx.signal);
     if (floor.items !== A) throw new Error(`Bitbucket: the fetch-only floor listed ${floor.items} findings, not ${A}.`);
     floors.push(floor.ms);
-    const run = await syncLikeCli(ctx.stores, await openBitbucket(ctx, bitbucket, 'bench/wall'), {
-      project: `bench-bb-wall-${round}`, syncType: 'security', includeClosed: true, log: ctx.log, signal: ctx.signal,
+    const run = await syncLikeCli(ctx.stores, await openBitbucket(ctx, bitbucket, `bench/${slug}`), {
+      project: `bench-bb-wall-${latencyMs}-${round}`, syncType: 'security', includeClosed: true, log: ctx.log, signal: ctx.signal,
     });
     expectStored('Bitbucket', await countRows(ctx.db, run.projectId), 0, A);
     syncs.push(run.ms);
     ctx.say(`  round ${round}: floor ${fmtS(floor.ms)}, sync ${fmtS(run.ms)}`);
   }
-  return wallRow('Bitbucket', `${fmtInt(A)} findings`, Math.min(...syncs), Math.min(...floors));
+  bitbucket.latencyMs = 0;
+  return wallRow('Bitbucket', `${fmtInt(A)} findings`, latencyMs, Math.min(...syncs), Math.min(...floors));
 }
