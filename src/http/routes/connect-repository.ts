@@ -9,7 +9,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PROVIDER_KINDS } from '../../domain/items.js';
-import { errorMessage } from '../../errors.js';
+import { errorMessage, ProviderError } from '../../errors.js';
 import { normalizeRepository } from '../../providers/index.js';
 import type { RepositoryRecord } from '../../store/issue-store.js';
 import { HttpError } from '../http-error.js';
@@ -61,6 +61,11 @@ export function connectRepositoryRoutes(deps: ApiDeps): Hono<ApiEnv> {
       const provider = await deps.openProvider(candidate);
       info = await provider.repository(c.req.raw.signal);
     } catch (error) {
+      // Here the host is the caller's choice (apiUrl, or the configured one): one that cannot be
+      // reached is theirs to fix, not a failure of this service.
+      if (error instanceof ProviderError && error.code === 'unreachable') {
+        throw new HttpError(422, 'provider_unreachable', `${error.message} Check apiUrl.`, { provider: error.provider });
+      }
       throw providerHttpError(error);
     }
     const existing = await deps.stores.repositories.findByPath(project.id, body.provider, info.fullName);
