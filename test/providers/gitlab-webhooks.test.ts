@@ -218,7 +218,7 @@ describe('GitLab webhook requests', () => {
     const unconfigured = webhookApp(database, gitlab, { jobs: hooks.deps.jobs, secrets: [] });
     const response = await unconfigured.deliver('Issue Hook', '{}');
     expect(response.status).toBe(503);
-    expect(response.body).toMatchObject({ error: 'webhooks_not_configured', message: expect.stringContaining('GITLAB_WEBHOOK_SECRET') });
+    expect(response.body).toMatchObject({ error: 'webhook_secret_not_configured', message: expect.stringContaining('GITLAB_WEBHOOK_SECRET') });
   });
 
   it('answers 400 to a body that is not JSON, once the token is right', async () => {

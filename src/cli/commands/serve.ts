@@ -1,8 +1,9 @@
 /**
- * `issue-sync serve` / `npm start`: one process serving HTTP on PORT (API, GitHub App webhooks, sync
- * jobs) until SIGINT or SIGTERM. The wiring is in src/serve/start-service.ts.
+ * `issue-sync serve` / `npm start`: one process serving HTTP on PORT (API, GitHub App, GitLab and
+ * Bitbucket webhooks, sync jobs and the poller) until SIGINT or SIGTERM. The wiring is in src/serve/start-service.ts.
  */
 import { GITHUB_APP_VARIABLES } from '../../github-app/github-app-settings.js';
+import { PROVIDER_DEFINITIONS } from '../../providers/index.js';
 import { startService } from '../../serve/start-service.js';
 import type { CommandContext } from '../run-cli.js';
 
@@ -15,6 +16,12 @@ export async function runServe({ io, log, runtime }: CommandContext): Promise<nu
       ? `GitHub App ${service.github.appId} receiving webhooks at ${service.webhookUrl}\n`
       : `GitHub App not configured: set ${GITHUB_APP_VARIABLES} to receive webhooks.\n`,
   );
+  // GitLab and Bitbucket webhooks: where they go, once their secret is set (the routes refuse them before).
+  for (const host of PROVIDER_DEFINITIONS) {
+    if (host.webhookHandler && host.webhookPath && runtime.config.hosts[host.kind].webhookSecrets.length > 0) {
+      io.stdout.write(`${host.label} webhooks received at ${service.url}${host.webhookPath}\n`);
+    }
+  }
   if (service.webhookProxyUrl) {
     io.stdout.write(`Forwarding webhooks from ${service.webhookProxyUrl} to ${service.webhookUrl}\n`);
   }

@@ -39,7 +39,7 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
     if (deps.secrets.length === 0) {
       throw new HttpError(
         503,
-        'webhooks_not_configured',
+        'webhook_secret_not_configured',
         'GitLab webhooks are not set up here: set GITLAB_WEBHOOK_SECRET to the secret token of the GitLab webhook and restart.',
       );
     }
