@@ -5,7 +5,7 @@
 import type { RateLimitInfo } from '../../domain/items.js';
 import { ProviderError } from '../../errors.js';
 import type { ProviderOptions } from '../definition.js';
-import { createPoliteHttp, numberHeader, type PoliteHttp } from '../http/polite-http.js';
+import { createPoliteHttp, injectedInto, numberHeader, type PoliteHttp } from '../http/polite-http.js';
 
 export const DEFAULT_BITBUCKET_API_URL = 'https://api.bitbucket.org/2.0';
 
@@ -48,13 +48,7 @@ export function createBitbucketHttp(options: ProviderOptions, repo: string): Pol
       }
       return undefined;
     },
-    fetch: options.fetch,
-    sleep: options.sleep,
-    clock: options.clock,
-    log: options.log,
-    maxRateLimitWaitMs: options.maxRateLimitWaitMs,
-    retryBaseMs: options.retryBaseMs,
-    timeoutMs: options.timeoutMs,
+    ...injectedInto(options),
   });
 }
 

@@ -4,7 +4,7 @@
  * elsewhere never breaks a sync.
  */
 import { z } from 'zod';
-import { ProviderError } from '../../errors.js';
+import { parseHostBody } from '../parse-body.js';
 
 const optionalString = z.string().nullish();
 
@@ -64,13 +64,5 @@ export const bitbucketAnnotationListSchema = paginated(bitbucketAnnotationSchema
 
 /** A body we cannot read is a `bad_response` that says which answer and which field, not a crash further down. */
 export function parseBitbucketBody<T>(schema: z.ZodType<T>, data: unknown, context: { repo: string; what: string }): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
-  throw new ProviderError(
-    'bad_response',
-    `Bitbucket sent ${context.what} for ${context.repo} that cannot be read${where}: ${first?.message ?? 'unexpected shape'}.`,
-    { provider: 'bitbucket', repo: context.repo, cause: parsed.error },
-  );
+  return parseHostBody({ kind: 'bitbucket', label: 'Bitbucket' }, schema, data, context);
 }

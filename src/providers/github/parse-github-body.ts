@@ -1,18 +1,7 @@
-/**
- * Checks a GitHub response body against its schema; a body we cannot read becomes a
- * `bad_response` error that says which answer and which field, not a crash further down.
- */
+/** A GitHub response body checked against its schema (see parse-body.ts). */
 import type { z } from 'zod';
-import { ProviderError } from '../../errors.js';
+import { parseHostBody } from '../parse-body.js';
 
 export function parseGitHubBody<T>(schema: z.ZodType<T>, data: unknown, context: { repo: string; what: string }): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
-  throw new ProviderError(
-    'bad_response',
-    `GitHub sent ${context.what} for ${context.repo} that cannot be read${where}: ${first?.message ?? 'unexpected shape'}.`,
-    { provider: 'github', repo: context.repo, cause: parsed.error },
-  );
+  return parseHostBody({ kind: 'github', label: 'GitHub' }, schema, data, context);
 }

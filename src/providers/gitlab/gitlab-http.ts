@@ -9,7 +9,7 @@
  */
 import type { RateLimitInfo } from '../../domain/items.js';
 import type { ProviderOptions } from '../definition.js';
-import { createPoliteHttp, numberHeader, type PoliteHttp } from '../http/polite-http.js';
+import { createPoliteHttp, injectedInto, numberHeader, type PoliteHttp } from '../http/polite-http.js';
 
 export const DEFAULT_GITLAB_URL = 'https://gitlab.com';
 
@@ -80,13 +80,7 @@ export function createGitLabHttp(options: ProviderOptions, repo: string): GitLab
       }
       return undefined;
     },
-    fetch: options.fetch,
-    sleep: options.sleep,
-    clock: options.clock,
-    log: options.log,
-    maxRateLimitWaitMs: options.maxRateLimitWaitMs,
-    retryBaseMs: options.retryBaseMs,
-    timeoutMs: options.timeoutMs,
+    ...injectedInto(options),
   });
   return { ...http, graphqlUrl: `${instanceUrl}/api/graphql`, instanceUrl };
 }

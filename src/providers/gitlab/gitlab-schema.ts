@@ -4,7 +4,7 @@
  * `bad_response` that names the field instead of a crash further down.
  */
 import { z } from 'zod';
-import { ProviderError } from '../../errors.js';
+import { parseHostBody } from '../parse-body.js';
 
 const accessSchema = z.object({ access_level: z.number() }).nullable().optional();
 
@@ -95,13 +95,5 @@ export const singleVulnerabilitySchema = z.object({
 });
 
 export function parseGitLabBody<T>(schema: z.ZodType<T>, data: unknown, context: { repo: string; what: string }): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
-  throw new ProviderError(
-    'bad_response',
-    `GitLab sent ${context.what} for ${context.repo} that cannot be read${where}: ${first?.message ?? 'unexpected shape'}.`,
-    { provider: 'gitlab', repo: context.repo, cause: parsed.error },
-  );
+  return parseHostBody({ kind: 'gitlab', label: 'GitLab' }, schema, data, context);
 }

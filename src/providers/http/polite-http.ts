@@ -89,6 +89,20 @@ export interface PoliteHttp {
   lastRateLimit(): RateLimitInfo | null;
 }
 
+/** What a provider's options inject into its polite client (see ProviderOptions): the side effects and limits. */
+export function injectedInto(options: {
+  fetch?: typeof fetch | undefined;
+  sleep?: Sleep | undefined;
+  clock?: (() => Date) | undefined;
+  log?: ProviderLog | undefined;
+  maxRateLimitWaitMs?: number | undefined;
+  retryBaseMs?: number | undefined;
+  timeoutMs?: number | undefined;
+}): Pick<PoliteHttpOptions, 'fetch' | 'sleep' | 'clock' | 'log' | 'maxRateLimitWaitMs' | 'retryBaseMs' | 'timeoutMs'> {
+  const { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs } = options;
+  return { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs };
+}
+
 const realSleep: Sleep = async (ms, signal) => {
   await delay(ms, undefined, signal ? { signal } : undefined);
 };
