@@ -4,22 +4,21 @@
  * runs after the delivery is answered, since every step calls GitLab.
  *
  * Order: the author's access is checked first (Developer or more, `members/all`, so inherited
- * membership counts), so nobody below that can make issue-sync speak more than one refusal. Award
- * emoji on the command note: `eyes` when a sync was started or one is already at work, `thumbsup`
- * when the command is answered at once (help, status, confirmation request), `confused` for a
- * command it does not understand; none on a refusal.
- *
- * A started sync is answered with one note, created first and passed to the job as its reply: the
- * reply listener (gitlab-reply-listener.ts) edits that note with progress and the result.
+ * membership counts), so nobody below that can make issue-sync speak more than one refusal; then
+ * the command runs as on every host (src/webhooks/slash-flow.ts), answered with award emoji
+ * (`eyes`, `thumbsup`, `confused`; none on a refusal) and notes, the started sync's note edited by
+ * the reply listener (gitlab-reply-listener.ts).
  */
-import { DEFAULT_STALE_AFTER_MS } from '../../jobs/claim-operation.js';
-import { isOwnerGone } from '../../jobs/process-owner.js';
 import type { Logger } from '../../logger.js';
-import type { GitLabNoteReply, OperationRecord, RepositoryRecord, SyncType } from '../../store/issue-store.js';
+import type { GitLabNoteReply, RepositoryRecord } from '../../store/issue-store.js';
 import type { SlashCommand } from '../../webhooks/slash-command.js';
+import { runSlashCommand } from '../../webhooks/slash-flow.js';
 import type { HostWebhookDeps } from '../webhook-deps.js';
 import { createGitLabNotesApi, type AwardEmoji, type GitLabNotesApi } from './gitlab-notes-api.js';
 import { gitlabSlashReplies as replies } from './gitlab-slash-replies.js';
+
+/** The award emoji for each reaction of the shared /sync flow. */
+const EMOJI: Record<'working' | 'answered' | 'confused', AwardEmoji> = { working: 'eyes', answered: 'thumbsup', confused: 'confused' };
 
 /** GitLab's Developer role: the least that may run /sync (as write access on GitHub). */
 export const DEVELOPER_ACCESS = 30;
@@ -77,13 +76,31 @@ export async function handleSlashNote(deps: SlashNoteDeps, note: SlashNote): Pro
       return;
     }
     allowed = true;
-    const now = deps.clock();
-    if (command.kind === 'sync' && !(command.includeClosed && !command.confirmed)) {
-      await startSync(deps, { note, command, gitlab, log, now });
-      return;
-    }
-    await gitlab.award(command.kind === 'invalid' ? 'confused' : 'thumbsup');
-    await gitlab.note(await answer(deps, { command, repository, username: user.username, now }));
+    await runSlashCommand(
+      { operations: deps.stores.operations, jobs: deps.jobs },
+      {
+        command,
+        repository,
+        user: user.username,
+        repositoryUrl: note.projectUrl,
+        texts: replies,
+        answers: {
+          react: (reaction) => gitlab.award(EMOJI[reaction]),
+          post: (body) => gitlab.note(body),
+          edit: (noteId, body) => gitlab.edit(noteId, body),
+        },
+        replyTo: (noteId): GitLabNoteReply => ({
+          kind: 'gitlab_note',
+          repositoryId: repository.id,
+          projectId: note.projectId,
+          issueIid: note.issueIid,
+          noteId,
+          username: user.username,
+        }),
+        log,
+        now: deps.clock(),
+      },
+    );
   } catch (error) {
     log.error({ err: error }, 'slash command failed');
     // Only people allowed to run /sync hear about it, so nobody else can make issue-sync speak.
@@ -107,70 +124,6 @@ export function notesApiOf(
     log,
   });
 }
-
-async function startSync(
-  deps: SlashNoteDeps,
-  input: { note: SlashNote; command: { syncType: SyncType; includeClosed: boolean }; gitlab: Answers; log: Logger; now: Date },
-): Promise<void> {
-  const { note, command, gitlab, log, now } = input;
-  const { repository, user } = note;
-  const active = await deps.stores.operations.findActive(repository.id);
-  if (active && isAlive(active, now)) {
-    await gitlab.award('eyes');
-    await gitlab.note(replies.alreadyRunning(user.username, active, now, note.projectUrl));
-    return;
-  }
-  const noteId = await gitlab.note(replies.started(user.username, command.syncType, command.includeClosed));
-  const reply: GitLabNoteReply | null =
-    noteId === null
-      ? null
-      : { kind: 'gitlab_note', repositoryId: repository.id, projectId: note.projectId, issueIid: note.issueIid, noteId, username: user.username };
-  const started = await deps.jobs.start({
-    projectId: repository.projectId,
-    repositoryId: repository.id,
-    syncType: command.syncType,
-    includeClosed: command.includeClosed,
-    trigger: 'slash_command',
-    requestedBy: null,
-    reply,
-  });
-  log.info({ operationId: started.operation.id, status: started.status, syncType: command.syncType }, 'slash command sync');
-  await gitlab.award('eyes');
-  // Another sync won the race between the check above and the start: say so in the note made for this one.
-  if (started.status === 'already_running' && noteId !== null) {
-    await gitlab.edit(noteId, replies.alreadyRunning(user.username, started.operation, now, note.projectUrl));
-  }
-}
-
-/** The note for a command answered at once. */
-async function answer(
-  deps: SlashNoteDeps,
-  input: { command: SlashCommand; repository: RepositoryRecord; username: string; now: Date },
-): Promise<string> {
-  const { command, repository, username, now } = input;
-  switch (command.kind) {
-    case 'invalid':
-      return replies.help(username, command.message);
-    case 'help':
-      return replies.help(username);
-    case 'status': {
-      const active = await deps.stores.operations.findActive(repository.id);
-      if (active) return replies.running(username, active, now);
-      const latest = await deps.stores.operations.findLatest(repository.id);
-      return latest ? replies.lastSync(username, latest, now) : replies.neverSynced(username);
-    }
-    case 'sync':
-      return replies.confirmClosed(username, command.syncType);
-  }
-}
-
-/** The same rule the job runner uses before it takes over an operation whose process is gone. */
-function isAlive(operation: OperationRecord, now: Date): boolean {
-  const silentFor = now.getTime() - (operation.heartbeatAt ?? operation.createdAt).getTime();
-  return !isOwnerGone(operation.jobId) && silentFor < DEFAULT_STALE_AFTER_MS;
-}
-
-type Answers = ReturnType<typeof answers>;
 
 /** Emoji and notes on the command's issue; failures are logged, never thrown. */
 function answers(api: GitLabNotesApi, note: SlashNote, log: Logger) {
