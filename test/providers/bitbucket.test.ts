@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/errors.js';
 import { createBitbucketProvider } from '../../src/providers/bitbucket/bitbucket-provider.js';
 import type { ProviderOptions } from '../../src/providers/definition.js';
 import { createProvider } from '../../src/providers/index.js';
-import type { ExternalIssue, Page } from '../../src/providers/provider.js';
+import type { ExternalIssue } from '../../src/providers/provider.js';
 import { createIssueStore } from '../../src/store/prisma-issue-store.js';
 import { createOperationStore } from '../../src/store/prisma-operation-store.js';
 import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
@@ -11,6 +10,7 @@ import type { SyncType } from '../../src/store/issue-store.js';
 import { syncRepository, type SyncEngineDeps } from '../../src/sync/sync-repository.js';
 import { bitbucketFaults, startBitbucketSimulator, type BitbucketSimulator } from '../support/bitbucket-simulator.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { collect, failure, itemsOf } from '../support/provider-pages.js';
 
 const EMAIL = 'ada@example.com';
 const API_TOKEN = 'ATATT3xFfGF0apiToken';
@@ -47,22 +47,7 @@ function provider(repo: string, options: Partial<ProviderOptions> = {}) {
   });
 }
 
-async function collect(pages: AsyncIterable<Page>): Promise<Page[]> {
-  const all: Page[] = [];
-  for await (const page of pages) all.push(page);
-  return all;
-}
-const itemsOf = (pages: Page[]): ExternalIssue[] => pages.flatMap((page) => page.items);
 const requestsTo = (repo: string) => bitbucket.requests.filter((request) => request.path.startsWith(`/repositories/${repo}`));
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('authentication', () => {
   it('sends an API token given as email:token as Basic, and an access token as Bearer', async () => {

@@ -1,12 +1,12 @@
 import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/errors.js';
 import { createGitHubProvider } from '../../src/providers/github/github-provider.js';
 import { MAX_ATTEMPTS_PER_FAILURE_KIND } from '../../src/providers/github/github-octokit-policy.js';
 import { createProvider } from '../../src/providers/index.js';
 import type { GitHubProviderOptions } from '../../src/providers/github/github-provider-options.js';
 import type { ExternalIssue, Page } from '../../src/providers/provider.js';
 import { githubFaults, startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
+import { collect, failure, itemsOf } from '../support/provider-pages.js';
 
 let github: GitHubSimulator;
 let sleeps: number[];
@@ -32,26 +32,10 @@ function provider(options: Partial<GitHubProviderOptions> = {}) {
   });
 }
 
-async function collect(pages: AsyncIterable<Page>): Promise<Page[]> {
-  const all: Page[] = [];
-  for await (const page of pages) all.push(page);
-  return all;
-}
-
-const itemsOf = (pages: Page[]): ExternalIssue[] => pages.flatMap((page) => page.items);
 const idsOf = (pages: Page[]): number[] => itemsOf(pages).map((item) => Number(item.issueId));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const sorted = (numbers: number[]): number[] => [...numbers].sort((a, b) => a - b);
 const issuePaths = () => github.requests.map((request) => request.path).filter((path) => path.includes('/issues'));
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('listIssues, full listing in creation order', () => {
   it('follows Link rel="next" across pages, yields every issue once and counts pull requests as ignored', async () => {

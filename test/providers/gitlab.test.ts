@@ -1,16 +1,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/errors.js';
 import type { ProviderOptions } from '../../src/providers/definition.js';
 import { checkGitLabHook } from '../../src/providers/gitlab/gitlab-hook-health.js';
 import { createGitLabProvider } from '../../src/providers/gitlab/gitlab-provider.js';
 import { createProvider } from '../../src/providers/index.js';
-import type { ExternalIssue, Page } from '../../src/providers/provider.js';
+import type { Page } from '../../src/providers/provider.js';
 import { createIssueStore } from '../../src/store/prisma-issue-store.js';
 import { createOperationStore } from '../../src/store/prisma-operation-store.js';
 import { createRepositoryStore } from '../../src/store/prisma-repository-store.js';
 import { syncRepository, type SyncEngineDeps, type SyncRequest } from '../../src/sync/sync-repository.js';
 import { createGitLabSimulator, gitlabFaults, type GitLabSimulator } from '../support/gitlab-simulator.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { collect, failure, itemsOf } from '../support/provider-pages.js';
 
 const TOKENS = {
   'glpat-dev': 'developer',
@@ -46,13 +46,6 @@ function provider(options: Partial<ProviderOptions> = {}) {
   });
 }
 
-async function collect(pages: AsyncIterable<Page>): Promise<Page[]> {
-  const all: Page[] = [];
-  for await (const page of pages) all.push(page);
-  return all;
-}
-
-const itemsOf = (pages: Page[]): ExternalIssue[] => pages.flatMap((page) => page.items);
 const idsOf = (pages: Page[]): number[] => itemsOf(pages).map((item) => Number(item.issueId));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const paths = () => gitlab.requests.map((request) => decodeURIComponent(request.path));
@@ -60,15 +53,6 @@ const issueQueries = () =>
   gitlab.requests
     .filter((request) => request.path.includes('/issues'))
     .map((request) => Object.fromEntries(new URL(request.path, gitlab.url).searchParams));
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('listIssues, full listing', () => {
   it('walks keyset pages by id across 250 issues, each once, with a cursor per page and one request per page', async () => {

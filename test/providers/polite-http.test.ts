@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/errors.js';
 import { createPoliteHttp, MAX_ATTEMPTS, retryAfterMs, type PoliteHttpOptions } from '../../src/providers/http/polite-http.js';
 import { gitLabRateLimitOf } from '../../src/providers/gitlab/gitlab-http.js';
+import { failure } from '../support/provider-pages.js';
 
 /** A scripted loopback server: each request takes the next answer; the last one repeats. */
 type Answer = (request: IncomingMessage, response: ServerResponse) => void;
@@ -76,15 +76,6 @@ function http(options: Partial<PoliteHttpOptions> = {}) {
     },
     ...options,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 describe('requests', () => {
