@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Logger } from '../logger.js';
 import { createProvider } from '../providers/index.js';
+import type { QuotaGates } from '../providers/http/polite-http.js';
 import type { Provider } from '../providers/provider.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 
@@ -19,6 +20,8 @@ export interface RepositoryProviderDeps {
 }
 
 export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
+  // Syncs of several repositories read with one token hold back together when its quota is spent.
+  const quotaGates: QuotaGates = new Map();
   return async (repository: RepositoryRecord): Promise<Provider> => {
     const viaInstallation = deps.installationProvider?.(repository);
     if (viaInstallation) return viaInstallation;
@@ -29,6 +32,7 @@ export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
       apiUrl: repository.apiUrl ?? deps.config.hosts[repository.provider].apiUrl,
       ...(token ? { token } : {}),
       log,
+      quotaGates,
     });
   };
 }

@@ -325,3 +325,41 @@ describe('refusals and bodies', () => {
     expect((await failure(client.request('/x', { operation: 'listing' }))).code).toBe('not_found');
   });
 });
+
+describe('quota shared by the clients of one token', () => {
+  it("holds back every client sharing the gates and the token once one is told to wait, and no other token's", async () => {
+    const gates = new Map<string, number>();
+    const first = http({ quotaGates: gates });
+    const second = http({ quotaGates: gates });
+    const otherToken = http({ quotaGates: gates, headers: { authorization: 'Bearer another' } });
+    answers = [json(429, { message: 'Retry later' }, { 'retry-after': '3' }), json(200, { ok: 1 })];
+    await first.request('/projects/1', { operation: 'reading the project' });
+    expect(sleeps).toEqual([3000]);
+
+    // The clock has not moved (the sleeps are recorded, not waited): the hold still stands.
+    sleeps = [];
+    seen = [];
+    await second.request('/projects/1', { operation: 'reading the project' });
+    expect(sleeps).toEqual([3000]);
+    expect(seen).toHaveLength(1);
+
+    sleeps = [];
+    await otherToken.request('/projects/1', { operation: 'reading the project' });
+    await first.request('/projects/1', { operation: 'reading the project' });
+    // The first client waited that hold out already; the other token was never held.
+    expect(sleeps).toEqual([]);
+  });
+
+  it('holds back a client sharing the gates once another saw the quota spent, until the reset', async () => {
+    const gates = new Map<string, number>();
+    answers = [json(200, { ok: 1 }, quota(0, 40)), json(200, { ok: 2 })];
+    await http({ quotaGates: gates }).request('/projects/1', { operation: 'reading the project' });
+    expect(sleeps).toEqual([]);
+    await http({ quotaGates: gates }).request('/projects/1', { operation: 'reading the project' });
+    expect(sleeps).toEqual([40_000]);
+    // Without shared gates, a new client knows nothing of it.
+    sleeps = [];
+    await http().request('/projects/1', { operation: 'reading the project' });
+    expect(sleeps).toEqual([]);
+  });
+});

@@ -7,8 +7,10 @@
  *   backoff; a wait longer than `maxRateLimitWaitMs` is not waited out here: it becomes
  *   `ProviderError('rate_limited', resetAt)`, which a job queue turns into a job that starts again
  *   at the reset (the sync engine's `pauseOnRateLimit`) instead of holding a worker for an hour.
- * - A response that says the quota is spent (remaining 0) makes the next request wait for the
- *   reset first, so the host is never asked while it has said no.
+ * - A response that says the quota is spent (remaining 0), or a 429's wait, holds back the next
+ *   request of every client sharing the `quotaGates` and using the same token on the same host until
+ *   then, so the host is never asked while it has said no, and parallel syncs with one token do not
+ *   each find out with a 429 of their own (docs/providers.md, pitfall 2).
  * - 5xx answers and network failures (reset, refused, timeout, a body cut off after the headers)
  *   are retried with full jitter on an exponential backoff, capped; a 5xx whose Retry-After is longer
  *   than `maxRateLimitWaitMs` (maintenance) fails at once with that time instead of holding a worker.
@@ -17,6 +19,7 @@
  * MAX_ATTEMPTS is the worst case for one request on these hosts: nothing else retries beneath
  * (our requests do not go through @gitbeaker's requester, whose own retries ignore Retry-After).
  */
+import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ProviderError, type ProviderErrorCode } from '../../errors.js';
 import type { ProviderKind, RateLimitInfo } from '../../domain/items.js';
@@ -56,7 +59,9 @@ export interface PoliteHttpOptions {
   retryBaseMs?: number;
   retryCapMs?: number;
   /** Timeout of each attempt (30 s). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
+  /** Holds shared with other clients (see QuotaGates); default: this client's own. */
+  quotaGates?: QuotaGates | undefined;
 }
 
 export interface RequestOptions {
@@ -98,9 +103,25 @@ export function injectedInto(options: {
   maxRateLimitWaitMs?: number | undefined;
   retryBaseMs?: number | undefined;
   timeoutMs?: number | undefined;
-}): Pick<PoliteHttpOptions, 'fetch' | 'sleep' | 'clock' | 'log' | 'maxRateLimitWaitMs' | 'retryBaseMs' | 'timeoutMs'> {
-  const { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs } = options;
-  return { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs };
+  quotaGates?: QuotaGates | undefined;
+}): Pick<PoliteHttpOptions, 'fetch' | 'sleep' | 'clock' | 'log' | 'maxRateLimitWaitMs' | 'retryBaseMs' | 'timeoutMs' | 'quotaGates'> {
+  const { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs, quotaGates } = options;
+  return { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs, quotaGates };
+}
+
+/**
+ * When each token may be used again on each host (ms), keyed by the host and a digest of the
+ * credentials; an entry goes once its time has passed. One is shared by every provider the service
+ * opens (src/jobs/open-repository-provider.ts); a client given none keeps its own.
+ */
+export type QuotaGates = Map<string, number>;
+
+function gateKeyOf(baseUrl: string, headers: Record<string, string> | undefined): string {
+  const credentials = Object.entries(headers ?? {})
+    .filter(([name]) => /^(authorization|private-token)$/i.test(name))
+    .map(([, value]) => value)
+    .join('\n');
+  return `${new URL(baseUrl).origin} ${createHash('sha256').update(credentials).digest('hex').slice(0, 24)}`;
 }
 
 const realSleep: Sleep = async (ms, signal) => {
@@ -122,7 +143,12 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
   let sent = 0;
   let lastRateLimit: RateLimitInfo | null = null;
   /** Set when the host said the quota is spent: nothing is sent before then. */
-  let blockedUntil: Date | null = null;
+  const quotaGates = options.quotaGates ?? new Map<string, number>();
+  const gateKey = gateKeyOf(base, options.headers);
+  /** Holds every client of this token on this host back until `at` (ms). */
+  const holdUntil = (at: number) => quotaGates.set(gateKey, Math.max(quotaGates.get(gateKey) ?? 0, at));
+  /** The hold this client already waited out (its own 429's wait, say), not waited for twice. */
+  let waitedUntil = 0;
 
   const fail = (code: ProviderErrorCode, message: string, extra: { status?: number; resetAt?: Date; cause?: unknown } = {}) =>
     new ProviderError(code, message, { provider: options.provider, repo: options.repo, ...extra });
@@ -157,11 +183,12 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
       if (request.json !== undefined) headers['content-type'] = 'application/json';
       for (let attempt = 0; ; attempt += 1) {
         if (signal?.aborted) throw signal.reason;
-        if (blockedUntil) {
-          const waitMs = blockedUntil.getTime() - clock().getTime();
-          const resetAt = blockedUntil;
-          blockedUntil = null;
-          if (waitMs > 0) await waitOrFail(waitMs, resetAt, operation, signal, 0);
+        const heldUntil = quotaGates.get(gateKey) ?? 0;
+        if (heldUntil > waitedUntil) {
+          const waitMs = heldUntil - clock().getTime();
+          if (waitMs > 0) await waitOrFail(waitMs, new Date(heldUntil), operation, signal, 0);
+          else if (quotaGates.get(gateKey) === heldUntil) quotaGates.delete(gateKey);
+          waitedUntil = heldUntil;
         }
         let response: Response;
         sent += 1;
@@ -194,7 +221,10 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
           await response.body?.cancel().catch(() => undefined);
           const resetWait = rateLimit?.resetAt ? rateLimit.resetAt.getTime() - clock().getTime() : null;
           const waitMs = retryAfter ?? (resetWait !== null && resetWait > 0 ? resetWait : backoff(attempt + 2));
-          await waitOrFail(waitMs, new Date(clock().getTime() + waitMs), operation, signal, attempt);
+          const until = clock().getTime() + waitMs;
+          holdUntil(until);
+          await waitOrFail(waitMs, new Date(until), operation, signal, attempt);
+          waitedUntil = Math.max(waitedUntil, until);
           continue;
         }
         if (response.status >= 500) {
@@ -218,7 +248,7 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
           await abortable(sleep(retryAfter ?? backoff(attempt), signal), signal);
           continue;
         }
-        if (spent && rateLimit?.resetAt && rateLimit.resetAt > clock()) blockedUntil = rateLimit.resetAt;
+        if (spent && rateLimit?.resetAt && rateLimit.resetAt > clock()) holdUntil(rateLimit.resetAt.getTime());
 
         let body: unknown;
         try {
