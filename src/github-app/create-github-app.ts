@@ -14,6 +14,7 @@ import { createGoneIssueStore } from '../store/prisma-gone-issue-store.js';
 import { createInstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import { createInstallationStore } from '../store/prisma-installation-store.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
+import { createWebhookHealthStore } from '../store/webhook-health-store.js';
 import { createBackgroundTasks } from '../webhooks/background-tasks.js';
 import { createProbotOctokitClass } from './probot-octokit-class.js';
 import type { GitHubAppDeps } from './github-app-deps.js';
@@ -80,6 +81,7 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
     probot,
     deliveries: createWebhookDeliveryStore(deps.db),
     installationRepositories: events.installationRepositories,
+    health: createWebhookHealthStore(deps.db),
     clock,
     log,
   });

@@ -7,6 +7,7 @@
 import type { Probot } from 'probot';
 import { ZodError } from 'zod';
 import type { Logger } from '../logger.js';
+import type { WebhookHealthStore } from '../store/webhook-health-store.js';
 import type { InstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import type { WebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import { webhookPayloadSchemas } from './github-webhook-schema.js';
@@ -30,7 +31,9 @@ export type ReceiveGitHubWebhook = (delivery: GitHubWebhookDelivery) => Promise<
 export interface GitHubWebhookReceiverDeps {
   probot: Probot;
   deliveries: WebhookDeliveryStore;
-  installationRepositories: Pick<InstallationRepositoryStore, 'findId' | 'recordWebhook'>;
+  installationRepositories: Pick<InstallationRepositoryStore, 'findId'>;
+  /** Webhook health, as for every host. */
+  health: Pick<WebhookHealthStore, 'recordDelivery'>;
   clock: () => Date;
   log: Logger;
 }
@@ -67,7 +70,7 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
     // A repository connected by this very event has an id only now.
     const applied = repositoryId ?? (target ? await deps.installationRepositories.findId(target.installationId, target.externalRepoId) : null);
     await deps.deliveries.finish(claimed, { status: 'processed', repositoryId: applied });
-    if (applied) await deps.installationRepositories.recordWebhook(applied, deps.clock());
+    if (applied) await deps.health.recordDelivery(applied, deps.clock());
     child.debug({ repositoryId: applied }, 'delivery processed');
     return 'processed';
   };

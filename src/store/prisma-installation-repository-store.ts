@@ -46,8 +46,6 @@ export interface InstallationRepositoryStore {
    */
   move(id: string, to: { fullPath: string; url: string }): Promise<void>;
   deactivate(id: string): Promise<void>;
-  /** A delivery for this repository was applied: webhook health is `active` (active connections only). */
-  recordWebhook(id: string, at: Date): Promise<void>;
 }
 
 const COLUMNS = `id, "projectId", provider, "fullPath", url, "apiUrl", "encryptedToken", "installationId", active,
@@ -177,14 +175,6 @@ export function createInstallationRepositoryStore(db: Database): InstallationRep
       await pool.query(
         `UPDATE "RepositoryConnection" SET active = false, "webhookStatus" = 'inactive', "updatedAt" = now() WHERE id = $1::uuid`,
         [id],
-      );
-    },
-
-    async recordWebhook(id, at) {
-      await pool.query(
-        `UPDATE "RepositoryConnection" SET "lastWebhookAt" = GREATEST("lastWebhookAt", $2::timestamptz), "webhookStatus" = 'active'
-          WHERE id = $1::uuid AND active`,
-        [id, at],
       );
     },
   };
