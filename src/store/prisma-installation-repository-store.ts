@@ -49,7 +49,7 @@ export interface InstallationRepositoryStore {
 }
 
 const COLUMNS = `id, "projectId", provider, "fullPath", url, "apiUrl", "encryptedToken", "installationId", active,
-  "lastSyncAt", "issuesWatermark", "alertsWatermark", "externalRepoId"`;
+  "lastSyncAt", "issuesWatermark", "alertsWatermark", "externalRepoId", "headCommit" AS version`;
 const qualified = COLUMNS.split(',').map((column) => `c.${column.trim()}`).join(', ');
 
 const REATTACH_SQL = `
