@@ -109,7 +109,7 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
           const neverSynced = repository.lastSyncAt === null;
           if (definition.pollOnlyWhenVersionChanged && repository.version && !neverSynced) {
             const provider = await deps.openProvider(repository);
-            const fresh = await provider.freshness(null);
+            const fresh = await provider.freshness({ watermark: null, etag: null });
             if (fresh.version === repository.version) {
               report.unchanged += 1;
               continue;

@@ -48,12 +48,44 @@ export interface RepositoryInfo {
   openIssuesHint: number | null;
 }
 
+export interface FreshnessOptions {
+  /** The newest update already synced (the issues' watermark, or the host's whole listing's); null: none yet. */
+  watermark: Date | null;
+  /**
+   * Where the host has security alerts that can be asked the same way (GitHub's Dependabot alerts):
+   * their watermark, to check them too. Absent: alerts are not checked.
+   */
+  securityWatermark?: Date | null;
+  /** What the previous check returned as `etag` (stored with the repository); null on a first check. */
+  etag: string | null;
+  signal?: AbortSignal | undefined;
+}
+
 export interface Freshness {
-  /** True when the host shows an update newer than the watermark. */
+  /** True when the host shows an update newer than the watermark (or the security watermark). */
   changed: boolean;
+  /**
+   * The newest update the host shows (of issues, or alerts when those are newer); null when the
+   * host shows none, or when a conditional request said nothing changed since the stored `etag`.
+   */
   latestUpdatedAt: Date | null;
+  /**
+   * Opaque: hand it back as `etag` on the next check, so a host that answers conditional requests
+   * (GitHub: `If-None-Match`, a 304 costs no rate-limit point) can say "nothing changed" for free.
+   * Null where the host has none.
+   */
+  etag: string | null;
   /** The version a whole listing would now be of (see `Page.version`); absent where the host has none. */
   version?: string | null;
+  /**
+   * Per part, where the host tells them apart: the newest update it shows (null: none, or nothing
+   * changed since the stored `etag`; `security` absent: alerts were not asked about).
+   */
+  parts?: { issues?: Date | null; security?: Date | null };
+  /** The rate-limit headers of the check's last answer, where the host sends them. */
+  rateLimit?: RateLimitInfo | null;
+  /** Rate-limit points the check spent, where the host tells (a 304 spends none). */
+  pointsSpent?: number;
 }
 
 /** How a part's listing differs from the default (a `since` filter, then a catch-up after a full listing). */
@@ -85,8 +117,8 @@ export interface Provider {
    * has no such item (a pull request counts as none). Absent where a host does not offer it yet.
    */
   getIssue?(issueId: string, signal?: AbortSignal): Promise<ExternalIssue | null>;
-  /** The cheapest call that tells whether anything changed since the watermark. */
-  freshness(watermark: Date | null, signal?: AbortSignal): Promise<Freshness>;
+  /** The cheapest call that tells whether anything changed since the watermark (and since the stored ETag). */
+  freshness(options: FreshnessOptions): Promise<Freshness>;
   /** HTTP requests sent to the host by this provider so far (retries included). */
   requestCount(): number;
 }

@@ -271,11 +271,13 @@ describe('getIssue and freshness', () => {
     await bb.repository();
     const before = bb.requestCount();
     const head = repo.head!;
-    expect(await bb.freshness(new Date(head.date.getTime() - 1))).toEqual({ changed: true, latestUpdatedAt: head.date, version: head.hash });
+    expect(await bb.freshness({ watermark: new Date(head.date.getTime() - 1), etag: null })).toEqual({
+      changed: true, latestUpdatedAt: head.date, etag: null, version: head.hash,
+    });
     expect(bb.requestCount() - before).toBe(1);
-    expect((await bb.freshness(head.date)).changed).toBe(false);
+    expect((await bb.freshness({ watermark: head.date, etag: null })).changed).toBe(false);
     repo.push();
-    expect((await bb.freshness(head.date)).changed).toBe(true);
+    expect((await bb.freshness({ watermark: head.date, etag: null })).changed).toBe(true);
   });
 });
 

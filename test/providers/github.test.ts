@@ -531,20 +531,45 @@ describe('repository and freshness', () => {
     expect(github.requests.filter((request) => request.path === '/repos/octo/hello')).toHaveLength(1);
   });
 
-  it('tells whether anything changed since the watermark, with a conditional request', async () => {
+  it('tells whether anything changed since the watermark, with a conditional request on the ETag it returned', async () => {
     const repo = github.repo('octo', 'hello', { issues: 5 });
-    const gitHub = provider();
 
-    const first = await gitHub.freshness(null);
-    const unchanged = await gitHub.freshness(first.latestUpdatedAt);
+    const first = await provider().freshness({ watermark: null, etag: null });
+    // A new provider (as every job makes) with the stored ETag: a 304 that costs no point.
+    const unchanged = await provider().freshness({ watermark: first.latestUpdatedAt, etag: first.etag });
     repo.editIssue(2, { title: 'new title' });
-    const changed = await gitHub.freshness(first.latestUpdatedAt);
+    const changed = await provider().freshness({ watermark: first.latestUpdatedAt, etag: unchanged.etag });
 
-    expect(first.changed).toBe(true);
-    expect(unchanged).toEqual({ changed: false, latestUpdatedAt: first.latestUpdatedAt });
+    expect(first).toMatchObject({ changed: true, etag: expect.any(String), pointsSpent: 1 });
+    expect(unchanged).toMatchObject({ changed: false, latestUpdatedAt: null, etag: first.etag, pointsSpent: 0 });
+    expect(unchanged.rateLimit).toMatchObject({ limit: 5000, remaining: first.rateLimit!.remaining });
     expect(changed.changed).toBe(true);
+    expect(changed.etag).not.toBe(first.etag);
     expect(changed.latestUpdatedAt!.getTime()).toBeGreaterThan(first.latestUpdatedAt!.getTime());
     expect(github.requests.map((request) => request.status)).toEqual([200, 304, 200]);
+  });
+
+  it('looks past pull requests to the newest issue, and at the newest Dependabot alert when asked', async () => {
+    const repo = github.repo('octo', 'hello', { issues: 3, alerts: 2 });
+    const issueTime = new Date(repo.issue(1).updated_at as string);
+    repo.addPullRequests(2, { updatedAt: new Date(issueTime.getTime() + 3_600_000_000) });
+    const newestIssue = new Date(Math.max(...[1, 2, 3].map((n) => Date.parse(repo.issue(n).updated_at as string))));
+
+    const issuesOnly = await provider().freshness({ watermark: newestIssue, etag: null });
+    expect(issuesOnly).toMatchObject({ changed: false, latestUpdatedAt: newestIssue, parts: { issues: newestIssue } });
+    expect(issuesOnly.parts).not.toHaveProperty('security');
+
+    repo.editAlert(1, { state: 'dismissed' });
+    const alertTime = new Date(repo.findAlert(1)!.updated_at as string);
+    const withAlerts = await provider().freshness({ watermark: newestIssue, securityWatermark: new Date(alertTime.getTime() - 1000), etag: null });
+    expect(withAlerts).toMatchObject({ changed: true, parts: { issues: newestIssue, security: alertTime }, pointsSpent: 2 });
+    expect(github.requests.at(-1)!.path).toMatch(/\/dependabot\/alerts\?.*sort=updated/);
+  });
+
+  it('takes Dependabot alerts switched off as nothing to check', async () => {
+    github.repo('octo', 'hello', { issues: 1, dependabot: 'disabled' });
+    const fresh = await provider().freshness({ watermark: null, securityWatermark: null, etag: null });
+    expect(fresh).toMatchObject({ changed: true, parts: { security: null } });
   });
 });
 

@@ -509,10 +509,10 @@ describe('getIssue, freshness', () => {
     const latest = new Date(project.issue(3).updatedAt);
     const gitLab = provider();
 
-    expect(await gitLab.freshness(latest)).toEqual({ changed: false, latestUpdatedAt: latest });
+    expect(await gitLab.freshness({ watermark: latest, etag: null })).toEqual({ changed: false, latestUpdatedAt: latest, etag: null });
     expect(gitLab.requestCount()).toBe(1);
     project.editIssue(1, { title: 'new' });
-    expect((await gitLab.freshness(latest)).changed).toBe(true);
+    expect((await gitLab.freshness({ watermark: latest, etag: null })).changed).toBe(true);
     expect(issueQueries()[0]).toEqual({ state: 'all', order_by: 'updated_at', sort: 'desc', per_page: '1' });
   });
 

@@ -125,13 +125,14 @@ export function createBitbucketProvider(options: ProviderOptions): Provider {
       if (!issueId.startsWith('finding-')) return null;
       return findFinding(issueId, signal);
     },
-    async freshness(watermark, signal): Promise<Freshness> {
+    async freshness({ watermark, signal }): Promise<Freshness> {
       // One request once the repository is read (its main branch name is kept): the head commit.
       const head = await context.headCommit(signal);
       const latestUpdatedAt = head?.date ?? null;
       return {
         changed: latestUpdatedAt !== null && (watermark === null || latestUpdatedAt > watermark),
         latestUpdatedAt,
+        etag: null,
         version: head?.hash ?? null,
       };
     },

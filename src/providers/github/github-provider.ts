@@ -4,16 +4,17 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { UsageError } from '../../errors.js';
-import type { Freshness, ListOptions, Page, Provider, RepositoryInfo } from '../provider.js';
+import type { ListOptions, Page, Provider, RepositoryInfo } from '../provider.js';
 import type { GitHubProviderOptions, ProviderLog, Sleep } from './github-provider-options.js';
 import { createCountingFetch } from './counting-fetch.js';
 import { createGitHubOctokit } from './github-octokit.js';
 import { createGitHubGet } from './github-request.js';
 import { parseGitHubBody } from './parse-github-body.js';
-import { gitHubIssueListSchema, gitHubRepositorySchema } from './github-schema.js';
+import { gitHubRepositorySchema } from './github-schema.js';
 import { gitHubIssuePages } from './github-issue-pages.js';
 import { dependabotAlertPages } from './dependabot-alert-pages.js';
 import { getGitHubItem } from './github-item.js';
+import { gitHubFreshness } from './github-freshness.js';
 import type { GitHubListingContext } from './github-listing-context.js';
 
 const DEFAULT_API_URL = 'https://api.github.com';
@@ -88,10 +89,6 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
     },
   };
 
-  // The conditional request of `freshness`: a 304 costs no rate limit.
-  let freshnessEtag: string | null = null;
-  let latestUpdatedAt: Date | null = null;
-
   return {
     kind: 'github',
     repo,
@@ -99,28 +96,8 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
     listIssues: (listOptions: ListOptions): AsyncIterable<Page> => gitHubIssuePages(context, listOptions),
     listSecurityAlerts: (listOptions: ListOptions): AsyncIterable<Page> => dependabotAlertPages(context, listOptions),
     getIssue: (issueId, signal) => getGitHubItem(context, issueId, signal),
-    async freshness(watermark, signal): Promise<Freshness> {
-      const response = await get(
-        '/repos/{owner}/{repo}/issues',
-        { ...route, state: 'all', sort: 'updated', direction: 'desc', per_page: 1 },
-        {
-          operation: 'checking for changes',
-          signal,
-          headers: freshnessEtag ? { 'if-none-match': freshnessEtag } : {},
-          allowNotModified: true,
-        },
-      );
-      if (response.status !== 304) {
-        const [latest] = parseGitHubBody(gitHubIssueListSchema, response.data, { repo, what: 'an issue list' });
-        latestUpdatedAt = latest ? new Date(latest.updated_at) : null;
-        const etag = response.headers.etag;
-        freshnessEtag = typeof etag === 'string' ? etag : null;
-      }
-      return {
-        changed: latestUpdatedAt !== null && (watermark === null || latestUpdatedAt > watermark),
-        latestUpdatedAt,
-      };
-    },
+    // A conditional request with the caller's stored ETag: a 304 costs no rate-limit point.
+    freshness: (freshnessOptions) => gitHubFreshness(context, freshnessOptions),
     requestCount: () => counting.count(),
   };
 }

@@ -67,7 +67,7 @@ export function createGitLabProvider(options: ProviderOptions): Provider {
     listIssues: (listOptions: ListOptions): AsyncIterable<Page> => gitLabIssuePages(context, listOptions),
     listSecurityAlerts: (listOptions: ListOptions): AsyncIterable<Page> => gitLabVulnerabilityPages(context, listOptions),
     getIssue: (issueId, signal) => getGitLabItem(context, issueId, signal),
-    async freshness(watermark, signal): Promise<Freshness> {
+    async freshness({ watermark, signal }): Promise<Freshness> {
       const response = await http.request(`${projectPath}/issues`, {
         operation: 'checking for changes',
         query: { state: 'all', order_by: 'updated_at', sort: 'desc', per_page: 1 },
@@ -75,7 +75,7 @@ export function createGitLabProvider(options: ProviderOptions): Provider {
       });
       const [latest] = parseGitLabBody(gitLabIssueListSchema, response.body, { repo, what: 'an issue list' });
       const latestUpdatedAt = latest ? new Date(latest.updated_at) : null;
-      return { changed: latestUpdatedAt !== null && (watermark === null || latestUpdatedAt > watermark), latestUpdatedAt };
+      return { changed: latestUpdatedAt !== null && (watermark === null || latestUpdatedAt > watermark), latestUpdatedAt, etag: null };
     },
     requestCount: () => http.requestCount(),
   };
