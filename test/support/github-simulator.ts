@@ -9,6 +9,7 @@
  *   github.fault({ ...githubFaults.tooManyRequests(1), path: '/repos/octo/hello/issues' });
  *   createGitHubProvider({ repo: 'octo/hello', apiUrl: github.url });
  */
+import { createDeliveryLog, type DeliveryLog } from './github-simulator-deliveries.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
@@ -82,6 +83,8 @@ export interface GitHubSimulator {
   now(): Date;
   /** Sets the wait before every answer (see `latencyMs`) for the requests that follow. */
   setLatency(ms: number): void;
+  /** The App's webhook delivery log (`/app/hook/deliveries`). */
+  readonly deliveryLog: DeliveryLog;
   close(): Promise<void>;
 }
 
@@ -189,6 +192,8 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     return fault;
   };
 
+  const deliveryLog = createDeliveryLog(() => new Date());
+
   const authorized = (request: IncomingMessage): boolean => {
     if (!options.token) return true;
     const value = request.headers.authorization ?? '';
@@ -209,6 +214,8 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     if (!authorized(request)) {
       return send(response, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
+    const logged = deliveryLog.handle(method, requestUrl, (status, body, headers) => send(response, status, body, headers));
+    if (logged !== null) return logged;
     const single = /^\/repos\/([^/]+)\/([^/]+)\/(issues|dependabot\/alerts)\/(\d+)$/.exec(requestUrl.pathname);
     if (method === 'GET' && single) {
       const repository = repositories.get(`${decodeURIComponent(single[1]!)}/${decodeURIComponent(single[2]!)}`.toLowerCase());
@@ -352,6 +359,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
 
   return {
     url,
+    deliveryLog,
     repo(owner, name, setup = {}) {
       const key = `${owner}/${name}`.toLowerCase();
       let repository = repositories.get(key);
