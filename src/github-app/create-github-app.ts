@@ -14,7 +14,9 @@ import { createGoneIssueStore } from '../store/prisma-gone-issue-store.js';
 import { createInstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import { createInstallationStore } from '../store/prisma-installation-store.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
+import { createServiceStateStore } from '../store/service-state-store.js';
 import { createWebhookHealthStore } from '../store/webhook-health-store.js';
+import { createDeliveryLogReader, type DeliveryLogReport } from './delivery-log.js';
 import { createBackgroundTasks } from '../webhooks/background-tasks.js';
 import { createProbotOctokitClass } from './probot-octokit-class.js';
 import type { GitHubAppDeps } from './github-app-deps.js';
@@ -37,6 +39,11 @@ export interface GitHubApp {
   installationProvider(repository: RepositoryRecord): Promise<Provider> | null;
   /** Verifies, records and applies one delivery (POST /api/github/webhooks). */
   receive: ReceiveGitHubWebhook;
+  /**
+   * One pass over the App's webhook delivery log: failed deliveries redelivered, or their
+   * repositories backfilled (delivery-log.ts). The service runs it on a schedule.
+   */
+  readDeliveryLog(): Promise<DeliveryLogReport>;
   /** Refuses new deliveries and waits for those being applied and the backfills being launched. */
   close(): Promise<void>;
 }
@@ -86,6 +93,18 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
     log,
   });
 
+  const deliveryLog = createDeliveryLogReader({
+    // Probot's client for the App itself (its JWT): the delivery log answers no installation token.
+    appOctokit: () => probot.auth(),
+    findRepository: (installationId, externalRepoId) => events.installationRepositories.findId(installationId, externalRepoId),
+    repositories: deps.stores.repositories,
+    health: createWebhookHealthStore(deps.db),
+    jobs: deps.jobs,
+    state: createServiceStateStore(deps.db),
+    log,
+    clock,
+  });
+
   const inFlight = new Set<Promise<unknown>>();
   let closing = false;
   const installationOctokit = async (installationRowId: string): Promise<GitHubOctokit> => {
@@ -102,6 +121,8 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
     appId: config.appId,
     probot,
     installationOctokit,
+
+    readDeliveryLog: () => deliveryLog.tick(),
 
     installationProvider(repository) {
       if (repository.provider !== 'github' || !repository.installationId) return null;
