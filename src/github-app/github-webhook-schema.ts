@@ -1,13 +1,16 @@
 /**
- * Permissive schemas for the webhook payloads the App acts on: only the fields it reads, so new or
- * missing extra fields never break a delivery. A delivery is checked against its event's schema
- * before anything is recorded, so a payload of the wrong shape is answered 400 and stores nothing.
+ * Permissive schemas for the webhook payloads the App acts on. A signed delivery is never refused for
+ * its shape (GitHub would record a failure that no redelivery can fix), so each event has two levels:
+ * the envelope, only what is needed to know which item of which repository of which installation the
+ * event is about (without it the event is ignored and logged), and the item itself, checked apart
+ * (`gitHubIssueSchema`, `dependabotAlertSchema`) so an item we cannot use is read from the API instead.
  */
 import { z } from 'zod';
-import { dependabotAlertSchema, gitHubIssueSchema } from '../providers/github/github-schema.js';
 
 const id = z.number().int().positive();
 const fullName = z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be owner/name');
+/** A timestamp `new Date` can read. */
+const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date');
 
 /** `installation` as it comes with repository events: the id is all there is. */
 const installationRef = z.object({ id });
@@ -15,13 +18,13 @@ const installationRef = z.object({ id });
 export const repositoryRefSchema = z.object({
   id,
   full_name: fullName,
-  html_url: z.string().optional(),
+  html_url: z.string().optional().catch(undefined),
 });
 export type RepositoryRef = z.infer<typeof repositoryRefSchema>;
 
 /** Repositories as installation events list them (no URLs). */
-const installedRepository = z.object({ id, full_name: fullName });
-export type InstalledRepository = z.infer<typeof installedRepository>;
+export const installedRepositorySchema = z.object({ id, full_name: fullName });
+export type InstalledRepository = z.infer<typeof installedRepositorySchema>;
 
 const installation = z.object({
   id,
@@ -34,45 +37,59 @@ const installation = z.object({
       html_url: z.string().optional(),
     })
     .nullable()
-    .optional(),
+    .optional()
+    .catch(null),
 });
 export type InstallationPayload = z.infer<typeof installation>;
 
 const action = z.string().min(1);
 
+/** The issue an event is about, whatever else its payload carries or lacks. */
+const issueRef = z.object({
+  number: id,
+  pull_request: z.unknown().optional(),
+  updated_at: timestamp.optional().catch(undefined),
+});
+
 export const issuesEventSchema = z.object({
   action,
-  issue: gitHubIssueSchema,
+  issue: issueRef,
   repository: repositoryRefSchema,
   installation: installationRef.optional(),
-  changes: z.object({ new_issue: z.object({ html_url: z.string() }).optional() }).optional(),
+  changes: z
+    .object({ new_issue: z.object({ html_url: z.string() }).optional() })
+    .optional()
+    .catch(undefined),
 });
 
 export const issueCommentEventSchema = z.object({
   action,
-  issue: gitHubIssueSchema,
+  issue: issueRef,
   repository: repositoryRefSchema,
   installation: installationRef.optional(),
 });
 
 export const dependabotAlertEventSchema = z.object({
   action,
-  alert: dependabotAlertSchema,
+  alert: z.object({ number: id }),
   repository: repositoryRefSchema,
   installation: installationRef.optional(),
 });
 
+/** Repository lists are read entry by entry (see `usableRepositories`): one odd entry spoils none of the others. */
+const repositoryList = z.array(z.unknown());
+
 export const installationEventSchema = z.object({
   action,
   installation,
-  repositories: z.array(installedRepository).nullable().optional(),
+  repositories: repositoryList.nullable().optional(),
 });
 
 export const installationRepositoriesEventSchema = z.object({
   action,
   installation,
-  repositories_added: z.array(installedRepository),
-  repositories_removed: z.array(installedRepository.partial({ full_name: true })),
+  repositories_added: repositoryList,
+  repositories_removed: repositoryList,
 });
 
 export const repositoryEventSchema = z.object({
@@ -81,12 +98,10 @@ export const repositoryEventSchema = z.object({
   installation: installationRef.optional(),
 });
 
-/** The events the App acts on, by `X-GitHub-Event`; others are acknowledged and left alone. */
-export const webhookPayloadSchemas: Readonly<Record<string, z.ZodType>> = {
-  issues: issuesEventSchema,
-  issue_comment: issueCommentEventSchema,
-  dependabot_alert: dependabotAlertEventSchema,
-  installation: installationEventSchema,
-  installation_repositories: installationRepositoriesEventSchema,
-  repository: repositoryEventSchema,
-};
+/** `path: problem` of a payload's first issue, for the log. */
+export function describePayloadProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unexpected shape';
+  const path = issue.path.length > 0 ? issue.path.join('.') : 'payload';
+  return `${path}: ${issue.message}`;
+}

@@ -1,16 +1,22 @@
 /**
  * One GitHub delivery, from raw body to applied event. The signature is checked before anything is
- * parsed; the payload must be a JSON object of the shape its event needs; then the delivery id is
- * claimed in WebhookDelivery (a repeated delivery stops here), Probot's `verifyAndReceive` runs the
- * handlers, and the delivery is marked processed (the repository's webhook health with it) or failed.
+ * parsed; the body must be a JSON object; then the delivery id is claimed in WebhookDelivery (a
+ * repeated delivery stops here), Probot's `verifyAndReceive` runs the handlers, and the delivery is
+ * marked processed (the repository's webhook health with it) or failed.
+ *
+ * A signed delivery is never refused for the shape of its payload: GitHub would record a failure that
+ * no redelivery can fix. The handlers acknowledge what they do not need, read from the API what the
+ * payload lacks, and log what says too little to act on. What is still refused is what GitHub never
+ * sends: a wrong signature (401), and a body that is not a JSON object (400). GitHub signs the exact
+ * JSON it serialized, so a signed body that does not parse comes from someone holding the secret
+ * (a test tool, a replay script), who is better told than silently acknowledged. A handler failure
+ * (the database, a transient API error) is thrown, answered 500, and can be redelivered.
  */
 import type { Probot } from 'probot';
-import { ZodError } from 'zod';
 import type { Logger } from '../logger.js';
 import type { WebhookHealthStore } from '../store/webhook-health-store.js';
 import type { InstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import type { WebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
-import { webhookPayloadSchemas } from './github-webhook-schema.js';
 import { WebhookRejectedError } from './webhook-rejected-error.js';
 
 export interface GitHubWebhookDelivery {
@@ -59,13 +65,19 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
       child.info({}, 'repeated delivery skipped');
       return 'duplicate';
     }
+    if (!probotCanAuthenticate(payload)) {
+      // Probot builds the event's installation client before any handler runs, and throws for this id.
+      child.warn({ installation: payload.installation }, 'payload\'s installation id is not a number; acknowledged and ignored');
+      await deps.deliveries.finish(claimed, { status: 'processed', repositoryId });
+      return 'processed';
+    }
     try {
       await probot.webhooks.verifyAndReceive(delivery);
     } catch (error) {
       await deps.deliveries.finish(claimed, { status: 'failed', repositoryId }).catch((finishError: unknown) => {
         child.warn({ err: finishError }, 'delivery status could not be saved');
       });
-      throw asRejection(error) ?? error;
+      throw error;
     }
     // A repository connected by this very event has an id only now.
     const applied = repositoryId ?? (target ? await deps.installationRepositories.findId(target.installationId, target.externalRepoId) : null);
@@ -88,12 +100,14 @@ function parsePayload(delivery: GitHubWebhookDelivery): Record<string, unknown> 
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new WebhookRejectedError(400, 'invalid_payload', 'The body must be a JSON object, as GitHub sends.');
   }
-  const schema = webhookPayloadSchemas[delivery.name];
-  const result = schema?.safeParse(payload);
-  if (result && !result.success) {
-    throw new WebhookRejectedError(400, 'invalid_payload', `The ${delivery.name} payload is not what GitHub sends: ${describe(result.error)}.`);
-  }
   return payload as Record<string, unknown>;
+}
+
+/** False when `installation.id` is set but not a number (Probot's installation auth would throw). */
+function probotCanAuthenticate(payload: Record<string, unknown>): boolean {
+  const installation = payload.installation as { id?: unknown } | null | undefined;
+  const id = typeof installation === 'object' ? installation?.id : undefined;
+  return !id || Number.isSafeInteger(Number(id));
 }
 
 /** The installation and repository ids a delivery is about, when it has both. */
@@ -104,22 +118,4 @@ function repositoryOf(payload: Record<string, unknown>): { installationId: numbe
   const repositoryId = repository?.id;
   if (!Number.isSafeInteger(installationId) || !Number.isSafeInteger(repositoryId)) return null;
   return { installationId: installationId as number, externalRepoId: String(repositoryId) };
-}
-
-/** Handlers that failed only because of the payload's shape: the delivery is refused, not retried. */
-function asRejection(error: unknown): WebhookRejectedError | null {
-  const errors = error instanceof AggregateError ? error.errors : [error];
-  const shapes = errors.filter((inner): inner is ZodError | WebhookRejectedError => inner instanceof ZodError || inner instanceof WebhookRejectedError);
-  if (errors.length === 0 || shapes.length !== errors.length) return null;
-  const first = shapes[0]!;
-  return first instanceof WebhookRejectedError
-    ? first
-    : new WebhookRejectedError(400, 'invalid_payload', `The payload is not what GitHub sends: ${describe(first)}.`, { cause: error });
-}
-
-function describe(error: ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'unexpected shape';
-  const path = issue.path.length > 0 ? issue.path.join('.') : 'payload';
-  return `${path}: ${issue.message}`;
 }

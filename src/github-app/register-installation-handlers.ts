@@ -3,14 +3,20 @@
  * create the installation's project and a connection per repository, and start a backfill of each.
  * Removing repositories, suspending or deleting the installation deactivates the connections and
  * keeps their issues; unsuspending reactivates them and catches up on what was missed meanwhile.
+ * Other actions are acknowledged and ignored. A payload without a usable installation id is logged and
+ * acknowledged; a listed repository without a usable id and name is logged and skipped (the first live
+ * event of that repository connects it).
  */
 import type { Probot } from 'probot';
+import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { InstallationRecord } from '../store/prisma-installation-store.js';
 import type { GitHubEventDeps } from './github-event-deps.js';
 import {
+  describePayloadProblem,
   installationEventSchema,
   installationRepositoriesEventSchema,
+  installedRepositorySchema,
   type InstallationPayload,
   type InstalledRepository,
 } from './github-webhook-schema.js';
@@ -19,14 +25,16 @@ import { startBackfills } from './start-backfills.js';
 
 export function registerInstallationHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('installation', async (context) => {
-    const payload = installationEventSchema.parse(context.payload);
+    const parsed = installationEventSchema.safeParse(context.payload);
+    if (!parsed.success) return unusable(deps.log, context, parsed.error);
+    const payload = parsed.data;
     const githubInstallationId = payload.installation.id;
     const log = deps.log.child({ deliveryId: context.id, event: 'installation', action: payload.action, githubInstallationId });
     switch (payload.action) {
       case 'created': {
         const installation = await ensureInstallation(deps, payload.installation);
         log.info({ installationId: installation.id, projectId: installation.projectId }, 'installation created');
-        await connectRepositories(deps, installation, payload.installation, payload.repositories ?? [], log);
+        await connectRepositories(deps, installation, payload.installation, usableRepositories(payload.repositories ?? [], installedRepositorySchema, log), log);
         return;
       }
       case 'deleted':
@@ -54,30 +62,55 @@ export function registerInstallationHandlers(app: Probot, deps: GitHubEventDeps)
   });
 
   app.on('installation_repositories', async (context) => {
-    const payload = installationRepositoriesEventSchema.parse(context.payload);
+    const parsed = installationRepositoriesEventSchema.safeParse(context.payload);
+    if (!parsed.success) return unusable(deps.log, context, parsed.error);
+    const payload = parsed.data;
     const log = deps.log.child({
       deliveryId: context.id,
       event: 'installation_repositories',
       action: payload.action,
       githubInstallationId: payload.installation.id,
     });
-    if (payload.repositories_added.length > 0) {
+    const added = usableRepositories(payload.repositories_added, installedRepositorySchema, log);
+    const removed = usableRepositories(payload.repositories_removed, removedRepositorySchema, log);
+    if (added.length > 0) {
       const installation = await ensureInstallation(deps, payload.installation);
-      await connectRepositories(deps, installation, payload.installation, payload.repositories_added, log);
+      await connectRepositories(deps, installation, payload.installation, added, log);
     }
-    if (payload.repositories_removed.length > 0) {
+    if (removed.length > 0) {
       const installation = await deps.installations.findByGitHubId(payload.installation.id);
       if (!installation) {
         log.debug({}, 'repositories removed from an unknown installation ignored');
         return;
       }
-      const removed = await deps.installationRepositories.remove(
+      const count = await deps.installationRepositories.remove(
         installation.id,
-        payload.repositories_removed.map((repository) => String(repository.id)),
+        removed.map((repository) => String(repository.id)),
       );
-      log.info({ installationId: installation.id, removed }, 'repositories removed from the installation; their data is kept');
+      log.info({ installationId: installation.id, removed: count }, 'repositories removed from the installation; their data is kept');
     }
   });
+}
+
+/** A removed repository needs only its id. */
+const removedRepositorySchema = installedRepositorySchema.partial({ full_name: true });
+
+/** The entries of a repository list we can use; the others are logged and skipped. */
+function usableRepositories<T>(entries: readonly unknown[], schema: z.ZodType<T>, log: Logger): T[] {
+  const usable: T[] = [];
+  for (const entry of entries) {
+    const parsed = schema.safeParse(entry);
+    if (parsed.success) usable.push(parsed.data);
+    else log.warn({ problem: describePayloadProblem(parsed.error) }, 'listed repository without a usable id and name skipped');
+  }
+  return usable;
+}
+
+function unusable(log: Logger, context: { id: string; name: string }, error: z.ZodError): void {
+  log.warn(
+    { deliveryId: context.id, event: context.name, problem: describePayloadProblem(error) },
+    'payload does not say which installation it is about; acknowledged and ignored',
+  );
 }
 
 function ensureInstallation(deps: GitHubEventDeps, installation: InstallationPayload): Promise<InstallationRecord> {

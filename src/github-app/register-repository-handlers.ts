@@ -1,20 +1,33 @@
 /**
  * `repository.renamed` and `repository.transferred` move a connection to its new path and URL (its
- * issues' external ids follow); `repository.deleted` deactivates it and keeps its issues.
+ * issues' external ids follow); `repository.deleted` deactivates it and keeps its issues. Other
+ * actions (created, edited, privatized, archived…) are acknowledged and ignored, and so is a payload
+ * that does not say which repository it is about (logged).
  */
 import type { Probot } from 'probot';
 import type { GitHubEventDeps } from './github-event-deps.js';
-import { repositoryEventSchema } from './github-webhook-schema.js';
+import { describePayloadProblem, repositoryEventSchema } from './github-webhook-schema.js';
 import { repositoryWebUrl } from './repository-web-url.js';
 
 const HANDLED = new Set(['renamed', 'transferred', 'deleted']);
 
 export function registerRepositoryHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('repository', async (context) => {
-    const payload = repositoryEventSchema.parse(context.payload);
-    if (!HANDLED.has(payload.action)) return;
+    const parsed = repositoryEventSchema.safeParse(context.payload);
+    if (!parsed.success) {
+      deps.log.warn(
+        { deliveryId: context.id, event: 'repository', problem: describePayloadProblem(parsed.error) },
+        'payload does not say which repository it is about; acknowledged and ignored',
+      );
+      return;
+    }
+    const payload = parsed.data;
     const repo = payload.repository.full_name;
     const log = deps.log.child({ deliveryId: context.id, event: 'repository', action: payload.action, repo });
+    if (!HANDLED.has(payload.action)) {
+      log.debug({}, 'repository action ignored');
+      return;
+    }
     const installation = payload.installation ? await deps.installations.findByGitHubId(payload.installation.id) : null;
     if (!installation) {
       log.debug({}, 'repository event of an unknown installation ignored');
