@@ -5,7 +5,7 @@
  * reason is kept in plain words for the API, `doctor` and the dashboard.
  */
 import type { Database } from '../db/client.js';
-import type { ProviderKind } from '../domain/items.js';
+import type { IssueKind, ProviderKind } from '../domain/items.js';
 import type { RepositoryRecord } from './issue-store.js';
 import { toRepositoryRecord } from './prisma-repository-store.js';
 
@@ -17,6 +17,11 @@ export interface PolledRepository extends RepositoryRecord {
   webhookReason: string | null;
   lastWebhookAt: Date | null;
   lastCheckedAt: Date | null;
+}
+
+/** A repository as the stale check sees it: with the ETag its last check stored. */
+export interface CheckedRepository extends PolledRepository {
+  etag: string | null;
 }
 
 export interface WebhookHealthStore {
@@ -31,6 +36,17 @@ export interface WebhookHealthStore {
   markStale(repositoryId: string, reason: string, at: Date): Promise<void>;
   /** Active connections of these hosts, oldest check first (the poller's work list). */
   listForPolling(kinds: readonly ProviderKind[]): Promise<PolledRepository[]>;
+  /** Active connections of these hosts not checked since `dueBefore` (or never), oldest check first. */
+  listDueForCheck(kinds: readonly ProviderKind[], dueBefore: Date): Promise<CheckedRepository[]>;
+  /**
+   * Takes the check of a repository that is still due (last check before `dueBefore`, or none) by
+   * moving its last check to `at`; false when another checker (replica) took it first.
+   */
+  claimCheck(repositoryId: string, dueBefore: Date, at: Date): Promise<boolean>;
+  /** What a freshness check returned: the ETag to send next time, and when it was checked. */
+  recordCheck(repositoryId: string, check: { etag: string | null; checkedAt: Date }): Promise<void>;
+  /** Whether an item of this kind updated at or after `at` is stored for the repository (e.g. a delivery brought it). */
+  hasStoredSince(repositoryId: string, kind: IssueKind, at: Date): Promise<boolean>;
 }
 
 export function createWebhookHealthStore(db: Database): WebhookHealthStore {
@@ -70,14 +86,62 @@ export function createWebhookHealthStore(db: Database): WebhookHealthStore {
         where: { active: true, provider: { in: [...kinds] } },
         orderBy: [{ lastCheckedAt: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
       });
-      return rows.map((row) => ({
-        ...toRepositoryRecord(row),
-        webhookId: row.webhookId,
-        webhookStatus: row.webhookStatus,
-        webhookReason: row.webhookReason,
-        lastWebhookAt: row.lastWebhookAt,
-        lastCheckedAt: row.lastCheckedAt,
-      }));
+      return rows.map(toPolledRepository);
     },
+
+    async listDueForCheck(kinds, dueBefore) {
+      const rows = await prisma.repositoryConnection.findMany({
+        where: {
+          active: true,
+          provider: { in: [...kinds] },
+          OR: [{ lastCheckedAt: null }, { lastCheckedAt: { lt: dueBefore } }],
+        },
+        orderBy: [{ lastCheckedAt: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
+      });
+      return rows.map((row) => ({ ...toPolledRepository(row), etag: row.etag }));
+    },
+
+    async claimCheck(repositoryId, dueBefore, at) {
+      const result = await pool.query(
+        `UPDATE "RepositoryConnection" SET "lastCheckedAt" = $3::timestamptz
+          WHERE id = $1::uuid AND ("lastCheckedAt" IS NULL OR "lastCheckedAt" < $2::timestamptz)`,
+        [repositoryId, dueBefore, at],
+      );
+      return result.rowCount === 1;
+    },
+
+    async recordCheck(repositoryId, check) {
+      await pool.query(
+        `UPDATE "RepositoryConnection" SET etag = $2, "lastCheckedAt" = GREATEST("lastCheckedAt", $3::timestamptz)
+          WHERE id = $1::uuid`,
+        [repositoryId, check.etag, check.checkedAt],
+      );
+    },
+
+    async hasStoredSince(repositoryId, kind, at) {
+      const result = await pool.query<{ stored: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM "Issue" WHERE "repositoryId" = $1::uuid AND kind = $2::"IssueKind"
+                          AND "externalUpdatedAt" >= $3::timestamptz) AS stored`,
+        [repositoryId, kind, at],
+      );
+      return result.rows[0]?.stored ?? false;
+    },
+  };
+}
+
+function toPolledRepository(row: Parameters<typeof toRepositoryRecord>[0] & {
+  webhookId: string | null;
+  webhookStatus: WebhookHealthStatus;
+  webhookReason: string | null;
+  lastWebhookAt: Date | null;
+  lastCheckedAt: Date | null;
+}): PolledRepository {
+  return {
+    ...toRepositoryRecord(row),
+    webhookId: row.webhookId,
+    webhookStatus: row.webhookStatus,
+    webhookReason: row.webhookReason,
+    lastWebhookAt: row.lastWebhookAt,
+    lastCheckedAt: row.lastCheckedAt,
   };
 }
