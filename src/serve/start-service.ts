@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 import { createRepositoryPoller, POLL_QUEUE } from '../jobs/poll-repositories.js';
+import { createStaleCheck, STALE_CHECK_QUEUE } from '../jobs/stale-check.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import { createWebhookHealthStore } from '../store/webhook-health-store.js';
 import type { ProviderKind } from '../domain/items.js';
@@ -79,6 +80,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const health = createWebhookHealthStore(db);
   const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log });
   jobs.addListener(poller.listener);
+  const staleCheck = createStaleCheck({ health, jobs, openProvider, cipher, config, log });
   const background = createBackgroundTasks(log);
   const hostWebhooks = (kind: ProviderKind): HostWebhookDeps => ({
     db,
@@ -121,7 +123,10 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     // asked for meanwhile waits in the queue, as it would for a busy worker.
     const [listening, working] = await Promise.allSettled([
       listen(app, config.port),
-      jobs.startWorkers().then(() => jobs.schedule(POLL_QUEUE, '* * * * *', () => poller.tick())),
+      jobs
+        .startWorkers()
+        .then(() => jobs.schedule(POLL_QUEUE, '* * * * *', () => poller.tick()))
+        .then(() => jobs.schedule(STALE_CHECK_QUEUE, '* * * * *', () => staleCheck.tick())),
     ]);
     if (working.status === 'rejected') {
       if (listening.status === 'fulfilled') await listening.value.close();
