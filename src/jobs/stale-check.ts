@@ -169,9 +169,10 @@ export function createStaleCheck(deps: StaleCheckDeps) {
           if (missed.length > 0) {
             report.stale += 1;
             const newest = fresh.latestUpdatedAt?.toISOString() ?? 'unknown';
+            const what = missed.map((part) => (part === 'issues' ? 'issue' : 'Dependabot alert')).join(' and ');
             await deps.health.setHealth(repository.id, {
               status: 'stale',
-              reason: `GitHub shows ${missed.includes('issues') ? 'issue' : 'Dependabot alert'} changes up to ${newest} that no webhook delivery brought; an incremental sync was started to catch up. Check the App's recent deliveries on GitHub.`,
+              reason: `GitHub shows ${what} changes up to ${newest} that no webhook delivery brought; an incremental sync was started to catch up. Check the App's recent deliveries on GitHub.`,
               checkedAt: now,
             });
             const syncType: SyncType = missed.length === 2 ? 'all' : missed[0]!;

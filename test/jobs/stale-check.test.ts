@@ -169,9 +169,36 @@ describe('the stale check of GitHub repositories', () => {
     expect((await row(connection.id)).webhookStatus).toBe('stale');
   });
 
+  it('checks the newest Dependabot alert of a repository that syncs alerts, and backfills only the alerts', async () => {
+    const { prisma } = database.db;
+    const repo = github.repo('octo', 'alerts', { issues: 4, alerts: 3 });
+    const project = await prisma.project.create({ data: { slug: 'stale-alerts', name: 'alerts' } });
+    const connection = await prisma.repositoryConnection.create({
+      data: { projectId: project.id, provider: 'github', fullPath: 'octo/alerts', url: 'https://github.com/octo/alerts', apiUrl: github.url, encryptedToken: api.cipher.encrypt(GITHUB_TOKEN) },
+    });
+    const first = await jobs.start({ projectId: project.id, repositoryId: connection.id, syncType: 'all', includeClosed: true, trigger: 'manual' });
+    expect(await jobs.waitFor(first.operation.id)).toMatchObject({ status: 'completed', results: { created: 7 } });
+    await createWebhookHealthStore(database.db).recordDelivery(connection.id, new Date());
+    expect((await row(connection.id)).alertsWatermark).not.toBeNull();
+    await staleCheck({ clock: later(1) }).tick();
+
+    repo.editAlert(2, { state: 'dismissed' });
+    github.clearRequests();
+    expect(await staleCheck({ clock: later(2) }).tick()).toMatchObject({ stale: 1, started: 1, failed: 0 });
+    const checks = github.requests.filter((request) => request.path.startsWith('/repos/octo/alerts'));
+    // The newest issues (this simulator's ETags change with any edit), then the newest alert.
+    expect(checks.slice(0, 2)).toEqual([
+      expect.objectContaining({ status: 200, path: expect.stringMatching(/\/issues\?/) }),
+      expect.objectContaining({ status: 200, path: expect.stringMatching(/\/dependabot\/alerts\?.*per_page=1/) }),
+    ]);
+    const [backfill] = await staleBackfills(connection.id);
+    expect(await jobs.waitFor(backfill!.id)).toMatchObject({ status: 'completed', syncType: 'security', results: { updated: 1 } });
+    expect(await row(connection.id)).toMatchObject({ webhookStatus: 'stale', webhookReason: expect.stringMatching(/^GitHub shows Dependabot alert changes/) });
+  });
+
   it('is found by POST /api/admin/backfill {"staleOnly":true}', async () => {
     const stale = await database.db.prisma.repositoryConnection.findMany({ where: { webhookStatus: 'stale' }, orderBy: { createdAt: 'asc' } });
-    expect(stale.map((connection) => connection.fullPath)).toEqual(['octo/outage', 'octo/replicas']);
+    expect(stale.map((connection) => connection.fullPath)).toEqual(['octo/outage', 'octo/replicas', 'octo/alerts']);
     const answer = await api.request('POST', '/api/admin/backfill', { token: ADMIN_TOKEN, json: { staleOnly: true } });
     expect(answer.status).toBe(202);
     expect(answer.body.operations.map((operation: { repositoryId: string }) => operation.repositoryId)).toEqual(stale.map((connection) => connection.id));
