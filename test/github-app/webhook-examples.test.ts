@@ -25,7 +25,7 @@ useGitHubAppServer(async (started) => {
   server = started;
   server.github.repo(ACCOUNT, 'Hello-World', { issues: [{ ...before2019, title: 'First' }, { ...before2019, title: 'Second' }], alerts: 1 });
   // The other repositories the examples name: events of the installation connect them on the spot.
-  for (const fullName of ['octocat/Hello-World', 'wolfy1339/pika-pack', 'octo-org/octo-repo', `${ACCOUNT}/Space`]) {
+  for (const fullName of ['octocat/Hello-World', 'wolfy1339/pika-pack', 'octo-org/octo-repo', `${ACCOUNT}/Space`, `${ACCOUNT}/Extra`]) {
     const [owner, name] = fullName.split('/');
     server.github.repo(owner!, name!);
   }
@@ -123,6 +123,19 @@ describe('an example delivered to the App (with its installation) about a connec
   });
 });
 
+describe('an installation example with a listed repository we cannot use', () => {
+  it('installation_repositories.added connects the usable ones and skips the other', async () => {
+    const added = example('installation_repositories.added #0');
+    const payload = {
+      ...added.payload,
+      repositories_added: [{ id: 'not-a-number', full_name: `${ACCOUNT}/Broken` }, { id: 186853999, node_id: 'R_extra', name: 'Extra', full_name: `${ACCOUNT}/Extra`, private: false }],
+    };
+    expect(await server.deliver('installation_repositories', payload)).toMatchObject({ status: 200, body: { status: 'processed' } });
+    const connected = await prisma().repositoryConnection.findMany({ where: { fullPath: { in: [`${ACCOUNT}/Broken`, `${ACCOUNT}/Extra`] } } });
+    expect(connected.map((connection) => [connection.fullPath, connection.externalRepoId])).toEqual([[`${ACCOUNT}/Extra`, '186853999']]);
+  });
+});
+
 describe('every signed example is answered 2xx', () => {
   it.each(repositoryScoped.map((scoped) => [scoped.label, scoped] as const))('%s, delivered to the App with its installation', async (_label, scoped) => {
     const response = await server.deliver(scoped.event, asAppDelivery(scoped, INSTALLATION_ID));
@@ -137,7 +150,7 @@ describe('every signed example is answered 2xx', () => {
   it('connects the repositories the examples of the installation name, and each backfill completes', async () => {
     const connections = await prisma().repositoryConnection.findMany({ select: { fullPath: true } });
     expect(connections.map((connection) => connection.fullPath).sort()).toEqual(
-      [`${ACCOUNT}/Hello-World`, `${ACCOUNT}/Space`, 'octo-org/octo-repo', 'octocat/hello-world', 'wolfy1339/pika-pack'].sort(),
+      [`${ACCOUNT}/Extra`, `${ACCOUNT}/Hello-World`, `${ACCOUNT}/Space`, 'octo-org/octo-repo', 'octocat/hello-world', 'wolfy1339/pika-pack'].sort(),
     );
     const operations = await server.settledOperations(connections.length);
     expect(operations.map((operation) => [operation.status, operation.error])).toEqual(operations.map(() => ['completed', null]));
