@@ -11,7 +11,7 @@ import type { PgBossSyncJobs } from '../../src/jobs/pg-boss-sync-jobs.js';
 import { createStaleCheck, type StaleCheckDeps } from '../../src/jobs/stale-check.js';
 import { silentLogger } from '../../src/logger.js';
 import { createWebhookHealthStore } from '../../src/store/webhook-health-store.js';
-import { ADMIN_TOKEN, GITHUB_TOKEN, startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { ADMIN_TOKEN, GITHUB_TOKEN, gate, startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { fastProviderOpener, startTestRunner } from '../support/sync-runner.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -169,6 +169,29 @@ describe('the stale check of GitHub repositories', () => {
     expect((await row(connection.id)).webhookStatus).toBe('stale');
   });
 
+  it('marks stale but starts nothing more while a sync of the repository is already running', async () => {
+    const connection = await syncedConnection('busy', 10);
+    await staleCheck({ clock: later(1) }).tick();
+    github.repo('octo', 'busy').editIssue(3, { title: 'Edited while a sync runs' });
+    const held = gate();
+    github.onRequest(async ({ url }) => {
+      if (url.pathname === '/repos/octo/busy/issues' && url.searchParams.get('per_page') === '100') await held.wait;
+    });
+    try {
+      const running = await jobs.start({
+        projectId: connection.projectId, repositoryId: connection.id, syncType: 'issues', includeClosed: false, trigger: 'manual',
+      });
+      expect(await staleCheck({ clock: later(2) }).tick()).toMatchObject({ stale: 1, started: 0, alreadyRunning: 1, failed: 0 });
+      held.open();
+      expect(await jobs.waitFor(running.operation.id)).toMatchObject({ status: 'completed' });
+    } finally {
+      held.open();
+      github.onRequest(null);
+    }
+    expect(await staleBackfills(connection.id)).toHaveLength(0);
+    expect((await row(connection.id)).webhookStatus).toBe('stale');
+  });
+
   it('checks the newest Dependabot alert of a repository that syncs alerts, and backfills only the alerts', async () => {
     const { prisma } = database.db;
     const repo = github.repo('octo', 'alerts', { issues: 4, alerts: 3 });
@@ -198,7 +221,7 @@ describe('the stale check of GitHub repositories', () => {
 
   it('is found by POST /api/admin/backfill {"staleOnly":true}', async () => {
     const stale = await database.db.prisma.repositoryConnection.findMany({ where: { webhookStatus: 'stale' }, orderBy: { createdAt: 'asc' } });
-    expect(stale.map((connection) => connection.fullPath)).toEqual(['octo/outage', 'octo/replicas', 'octo/alerts']);
+    expect(stale.map((connection) => connection.fullPath)).toEqual(['octo/outage', 'octo/replicas', 'octo/busy', 'octo/alerts']);
     const answer = await api.request('POST', '/api/admin/backfill', { token: ADMIN_TOKEN, json: { staleOnly: true } });
     expect(answer.status).toBe(202);
     expect(answer.body.operations.map((operation: { repositoryId: string }) => operation.repositoryId)).toEqual(stale.map((connection) => connection.id));
