@@ -7,20 +7,15 @@
 import type { Probot } from 'probot';
 import { writeLiveItem } from '../sync/write-live-item.js';
 import type { GitHubEventDeps } from './github-event-deps.js';
-import { dependabotAlertEventSchema, describePayloadProblem } from './github-webhook-schema.js';
+import { dependabotAlertEventSchema } from './github-webhook-schema.js';
 import { resolveEventRepository } from './resolve-event-repository.js';
 import { webhookEventItem } from './webhook-event-item.js';
+import { webhookUnusablePayload } from './webhook-unusable-payload.js';
 
 export function registerDependabotHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('dependabot_alert', async (context) => {
     const parsed = dependabotAlertEventSchema.safeParse(context.payload);
-    if (!parsed.success) {
-      deps.log.warn(
-        { deliveryId: context.id, event: 'dependabot_alert', problem: describePayloadProblem(parsed.error) },
-        'payload does not say which alert of which repository it is about; acknowledged and ignored',
-      );
-      return;
-    }
+    if (!parsed.success) return webhookUnusablePayload(deps.log, context, parsed.error, 'alert of which repository');
     const payload = parsed.data;
     const log = deps.log.child({ deliveryId: context.id, event: 'dependabot_alert', action: payload.action, alert: payload.alert.number });
     const repository = await resolveEventRepository(deps, payload, log);

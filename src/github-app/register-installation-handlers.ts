@@ -8,7 +8,7 @@
  * event of that repository connects it).
  */
 import type { Probot } from 'probot';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { InstallationRecord } from '../store/prisma-installation-store.js';
 import type { GitHubEventDeps } from './github-event-deps.js';
@@ -22,11 +22,12 @@ import {
 } from './github-webhook-schema.js';
 import { repositoryWebUrl } from './repository-web-url.js';
 import { startBackfills } from './start-backfills.js';
+import { webhookUnusablePayload } from './webhook-unusable-payload.js';
 
 export function registerInstallationHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('installation', async (context) => {
     const parsed = installationEventSchema.safeParse(context.payload);
-    if (!parsed.success) return unusable(deps.log, context, parsed.error);
+    if (!parsed.success) return webhookUnusablePayload(deps.log, context, parsed.error, 'installation');
     const payload = parsed.data;
     const githubInstallationId = payload.installation.id;
     const log = deps.log.child({ deliveryId: context.id, event: 'installation', action: payload.action, githubInstallationId });
@@ -63,7 +64,7 @@ export function registerInstallationHandlers(app: Probot, deps: GitHubEventDeps)
 
   app.on('installation_repositories', async (context) => {
     const parsed = installationRepositoriesEventSchema.safeParse(context.payload);
-    if (!parsed.success) return unusable(deps.log, context, parsed.error);
+    if (!parsed.success) return webhookUnusablePayload(deps.log, context, parsed.error, 'installation');
     const payload = parsed.data;
     const log = deps.log.child({
       deliveryId: context.id,
@@ -104,13 +105,6 @@ function usableRepositories<T>(entries: readonly unknown[], schema: z.ZodType<T>
     else log.warn({ problem: describePayloadProblem(parsed.error) }, 'listed repository without a usable id and name skipped');
   }
   return usable;
-}
-
-function unusable(log: Logger, context: { id: string; name: string }, error: z.ZodError): void {
-  log.warn(
-    { deliveryId: context.id, event: context.name, problem: describePayloadProblem(error) },
-    'payload does not say which installation it is about; acknowledged and ignored',
-  );
 }
 
 function ensureInstallation(deps: GitHubEventDeps, installation: InstallationPayload): Promise<InstallationRecord> {

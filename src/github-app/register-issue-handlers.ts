@@ -6,19 +6,18 @@
  * does not say which issue of which repository it is about is logged and acknowledged.
  */
 import type { Probot } from 'probot';
-import type { z } from 'zod';
-import type { Logger } from '../logger.js';
 import { externalIdOf } from '../sync/external-id.js';
 import { writeLiveItem } from '../sync/write-live-item.js';
 import type { GitHubEventDeps } from './github-event-deps.js';
-import { describePayloadProblem, issueCommentEventSchema, issuesEventSchema } from './github-webhook-schema.js';
+import { issueCommentEventSchema, issuesEventSchema } from './github-webhook-schema.js';
 import { resolveEventRepository } from './resolve-event-repository.js';
 import { webhookEventItem } from './webhook-event-item.js';
+import { webhookUnusablePayload } from './webhook-unusable-payload.js';
 
 export function registerIssueHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('issues', async (context) => {
     const parsed = issuesEventSchema.safeParse(context.payload);
-    if (!parsed.success) return unusable(deps.log, context, parsed.error);
+    if (!parsed.success) return webhookUnusablePayload(deps.log, context, parsed.error, 'issue of which repository');
     const payload = parsed.data;
     const log = deps.log.child({ deliveryId: context.id, event: 'issues', action: payload.action, issue: payload.issue.number });
     if (payload.issue.pull_request != null) return;
@@ -49,7 +48,7 @@ export function registerIssueHandlers(app: Probot, deps: GitHubEventDeps): void 
 
   app.on('issue_comment', async (context) => {
     const parsed = issueCommentEventSchema.safeParse(context.payload);
-    if (!parsed.success) return unusable(deps.log, context, parsed.error);
+    if (!parsed.success) return webhookUnusablePayload(deps.log, context, parsed.error, 'issue of which repository');
     const payload = parsed.data;
     if (payload.issue.pull_request != null) return;
     const log = deps.log.child({ deliveryId: context.id, event: 'issue_comment', action: payload.action, issue: payload.issue.number });
@@ -62,11 +61,4 @@ export function registerIssueHandlers(app: Probot, deps: GitHubEventDeps): void 
     );
     if (item) await writeLiveItem(deps.stores.issues, repository, item, log);
   });
-}
-
-function unusable(log: Logger, context: { id: string; name: string }, error: z.ZodError): void {
-  log.warn(
-    { deliveryId: context.id, event: context.name, problem: describePayloadProblem(error) },
-    'payload does not say which issue of which repository it is about; acknowledged and ignored',
-  );
 }

@@ -6,28 +6,24 @@
  */
 import type { Probot } from 'probot';
 import type { GitHubEventDeps } from './github-event-deps.js';
-import { describePayloadProblem, repositoryEventSchema } from './github-webhook-schema.js';
+import { repositoryEventSchema } from './github-webhook-schema.js';
 import { repositoryWebUrl } from './repository-web-url.js';
+import { webhookUnusablePayload } from './webhook-unusable-payload.js';
 
 const HANDLED = new Set(['renamed', 'transferred', 'deleted']);
 
 export function registerRepositoryHandlers(app: Probot, deps: GitHubEventDeps): void {
   app.on('repository', async (context) => {
-    const parsed = repositoryEventSchema.safeParse(context.payload);
-    if (!parsed.success) {
-      deps.log.warn(
-        { deliveryId: context.id, event: 'repository', problem: describePayloadProblem(parsed.error) },
-        'payload does not say which repository it is about; acknowledged and ignored',
-      );
+    const { action } = context.payload as { action?: unknown };
+    if (typeof action !== 'string' || !HANDLED.has(action)) {
+      deps.log.debug({ deliveryId: context.id, event: 'repository', action }, 'repository action ignored');
       return;
     }
+    const parsed = repositoryEventSchema.safeParse(context.payload);
+    if (!parsed.success) return webhookUnusablePayload(deps.log, context, parsed.error, 'repository');
     const payload = parsed.data;
     const repo = payload.repository.full_name;
     const log = deps.log.child({ deliveryId: context.id, event: 'repository', action: payload.action, repo });
-    if (!HANDLED.has(payload.action)) {
-      log.debug({}, 'repository action ignored');
-      return;
-    }
     const installation = payload.installation ? await deps.installations.findByGitHubId(payload.installation.id) : null;
     if (!installation) {
       log.debug({}, 'repository event of an unknown installation ignored');
