@@ -9,7 +9,7 @@ import { ProviderError } from '../../errors.js';
 import type { Freshness, FreshnessOptions, RateLimitInfo } from '../provider.js';
 import { dependabotAlertListSchema, gitHubIssueListSchema } from './github-schema.js';
 import type { GitHubListingContext } from './github-listing-context.js';
-import { rateLimitOf, type GitHubHeaders, type GitHubResponse } from './github-request.js';
+import { rateLimitOf, type GitHubHeaders } from './github-request.js';
 import { parseGitHubBody } from './parse-github-body.js';
 
 const ISSUES_ROUTE = '/repos/{owner}/{repo}/issues';
@@ -106,7 +106,7 @@ export async function gitHubFreshness(context: GitHubListingContext, options: Fr
   };
 }
 
-function etagOf(headers: GitHubHeaders | GitHubResponse['headers']): string | null {
+function etagOf(headers: GitHubHeaders): string | null {
   const etag = headers.etag;
   return typeof etag === 'string' && etag !== '' ? etag : null;
 }
