@@ -28,6 +28,9 @@ import { createBackgroundTasks } from '../webhooks/background-tasks.js';
 import { listen } from './listen.js';
 import { startWebhookProxy, type WebhookProxy } from './start-webhook-proxy.js';
 
+/** The GitHub App's delivery log is read on this pg-boss schedule, so one replica reads each minute. */
+const DELIVERY_LOG_QUEUE = 'github-delivery-log';
+
 export interface ServiceDeps {
   config: Config;
   log: Logger;
@@ -126,7 +129,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       jobs
         .startWorkers()
         .then(() => jobs.schedule(POLL_QUEUE, '* * * * *', () => poller.tick()))
-        .then(() => jobs.schedule(STALE_CHECK_QUEUE, '* * * * *', () => staleCheck.tick())),
+        .then(() => jobs.schedule(STALE_CHECK_QUEUE, '* * * * *', () => staleCheck.tick()))
+        // The App's delivery log: failed deliveries redelivered, or their repositories backfilled.
+        .then(() => (github ? jobs.schedule(DELIVERY_LOG_QUEUE, '* * * * *', () => github!.readDeliveryLog()) : undefined)),
     ]);
     if (working.status === 'rejected') {
       if (listening.status === 'fulfilled') await listening.value.close();

@@ -211,11 +211,17 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
       const body = fault.body ?? { message: `Simulated ${fault.status}` };
       return send(response, fault.status, body, fault.headers, fault.rawBody);
     }
+    // The App's own endpoints take its JWT, not an installation token (the simulator checks its shape only).
+    if (requestUrl.pathname.startsWith('/app/hook/')) {
+      if (options.token && !/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(request.headers.authorization ?? '')) {
+        return send(response, 401, { message: 'A JSON web token could not be decoded', documentation_url: DOCS, status: '401' });
+      }
+      const logged = deliveryLog.handle(method, requestUrl, (status, body, headers) => send(response, status, body, headers));
+      if (logged !== null) return logged;
+    }
     if (!authorized(request)) {
       return send(response, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
-    const logged = deliveryLog.handle(method, requestUrl, (status, body, headers) => send(response, status, body, headers));
-    if (logged !== null) return logged;
     const single = /^\/repos\/([^/]+)\/([^/]+)\/(issues|dependabot\/alerts)\/(\d+)$/.exec(requestUrl.pathname);
     if (method === 'GET' && single) {
       const repository = repositories.get(`${decodeURIComponent(single[1]!)}/${decodeURIComponent(single[2]!)}`.toLowerCase());
