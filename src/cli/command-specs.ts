@@ -109,7 +109,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     example: 'issue-sync repos list --project default',
     notes: [
-      'Webhook health: active = webhooks arrive; stale = changes came that no webhook delivered (GitLab and Bitbucket polling catches up; for GitHub, a sync or the admin backfill); inactive = no working webhook (never delivered, or disabled at the host).',
+      'Webhook health: active = webhooks arrive; stale = changes came that no webhook delivered (caught up by itself: a backfill for GitHub, the next poll for GitLab and Bitbucket); inactive = no working webhook (never delivered, or disabled at the host): changes are found by checks and polls instead.',
     ],
   },
   {

@@ -1,7 +1,7 @@
 /**
  * What each webhook health state means and what to do about it, said the same way by
- * `repos list` and `doctor`. Polled hosts (GitLab, Bitbucket) catch up on their own every
- * POLL_INTERVAL_S; a stale GitHub repository is backfilled by a sync or the admin backfill.
+ * `repos list` and `doctor`. Stale repositories catch up on their own: GitHub ones by the stale check's
+ * backfill (every STALE_CHECK_INTERVAL_S), GitLab and Bitbucket ones by polling (POLL_INTERVAL_S).
  */
 import type { WebhookStatus } from '../store/find-project-repository.js';
 
@@ -10,7 +10,7 @@ export const WEBHOOK_STATES: readonly WebhookStatus[] = ['active', 'stale', 'ina
 export const WEBHOOK_STATE_MEANING: Record<WebhookStatus, string> = {
   active: 'webhooks arrive, so changes are stored as they happen',
   stale:
-    'changes came that no webhook delivered, so recent changes may be missing: backfill with POST /api/admin/backfill {"staleOnly":true} or run a sync (GitLab and Bitbucket repositories also catch up by polling), and check the hook at the host',
+    'changes came that no webhook delivered; issue-sync catches up by itself (a backfill, or the next poll), or at once: backfill with POST /api/admin/backfill {"staleOnly":true} or run a sync; check the hook at the host',
   inactive:
-    'no webhook deliveries, so the repository is synced only when someone runs a sync: install the GitHub App on it to keep it current (GitLab and Bitbucket repositories are polled every POLL_INTERVAL_S seconds instead)',
+    'no webhook deliveries: changes are found by checks every STALE_CHECK_INTERVAL_S seconds (GitHub) or polls every POLL_INTERVAL_S seconds (GitLab, Bitbucket) instead of as they happen; install the GitHub App, or add the webhook at the host, to get them at once',
 };

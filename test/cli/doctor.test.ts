@@ -66,7 +66,7 @@ describe('issue-sync doctor', () => {
     for (const name of ['a', 'b', 'c', 'd', 'e']) await connect(name, 'inactive');
     const { out } = await doctor({});
     expect(out).toMatch(/^ok {4}webhooks: 5 connected repositories: 0 active, 0 stale, 5 inactive$/m);
-    expect(out).toMatch(/^ {8}inactive \(5: octo\/a, octo\/b, octo\/c, octo\/d, octo\/e\): no webhook deliveries, so the repository is synced only when someone runs a sync: install the GitHub App/m);
+    expect(out).toMatch(/^ {8}inactive \(5: octo\/a, octo\/b, octo\/c, octo\/d, octo\/e\): no webhook deliveries, so changes are found by a check every 300 s instead of as they happen: install the GitHub App/m);
     expect(out).not.toContain('none stale');
 
     await connect('quiet', 'stale');

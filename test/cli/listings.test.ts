@@ -95,7 +95,7 @@ describe('listings', () => {
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toMatch(/^ID +PROVIDER +PATH +PROJECT +WEBHOOK +LAST SYNC$/);
     expect(stdout).toMatch(new RegExp(`^${connection.id} +github +octo/health +health +inactive +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC$`, 'm'));
-    expect(stdout).toMatch(/^inactive: no webhook deliveries, so the repository is synced only when someone runs a sync: install the GitHub App/m);
+    expect(stdout).toMatch(/^inactive: no webhook deliveries: changes are found by checks every STALE_CHECK_INTERVAL_S seconds \(GitHub\)/m);
   });
 
   it('users add to a project that does not exist creates it and says so, naming the other projects', async () => {

@@ -156,8 +156,8 @@ function inactiveAdvice(inactive: Connection[], config: Config): string[] {
   }
   if (withoutApp.length > 0) {
     lines.push(
-      `inactive (${withoutApp.length}: ${names(withoutApp)}): no webhook deliveries, so the repository is synced only when ` +
-        'someone runs a sync: install the GitHub App on it to keep it current' +
+      `inactive (${withoutApp.length}: ${names(withoutApp)}): no webhook deliveries, so changes are found by a check every ` +
+        `${config.staleCheckIntervalSeconds} s instead of as they happen: install the GitHub App on it to get them at once` +
         `${config.github.appId ? '.' : ' (the App is not configured here: see APP_ID in .env.example).'}`,
     );
   }
