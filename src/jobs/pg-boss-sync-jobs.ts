@@ -87,10 +87,13 @@ export interface PgBossSyncJobs extends SyncJobs {
   /** Starts taking jobs (once; see `startWorkers` in the deps). */
   startWorkers(): Promise<void>;
   /**
-   * Runs `run` on a cron schedule through a queue of its own, so one replica runs each tick (the
-   * poller). A tick that fails is logged and not retried: the next one comes soon.
+   * Runs `run` about every `seconds` through a queue of its own (the poller, the stale check): every
+   * replica offers a tick on its timer, and the queue's `exclusive` policy lets one be queued or run at
+   * a time, so one replica runs each and ticks never overlap. Unlike a pg-boss cron schedule (a minute
+   * at the least) this keeps a short STALE_CHECK_INTERVAL_S or POLL_INTERVAL_S. A tick that fails is
+   * logged and not retried: the next one comes soon.
    */
-  schedule(name: string, cron: string, run: () => Promise<unknown>): Promise<void>;
+  every(name: string, seconds: number, run: () => Promise<unknown>): Promise<void>;
 }
 
 const ACTIVE: ReadonlySet<string> = new Set(['pending', 'running']);
@@ -285,12 +288,25 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
 
     supervise,
 
-    async schedule(name, cron, run) {
+    async every(name, seconds, run) {
+      if (closing.signal.aborted) throw new Error('The sync runner is shutting down.');
       await boss.createQueue(name, { policy: 'exclusive', retryLimit: 0, expireInSeconds: 10 * 60, deleteAfterSeconds: 60 * 60 });
-      await boss.work(name, async () => {
+      const worker = await boss.work(name, { pollingIntervalSeconds: Math.max(0.5, Math.min(2, seconds / 2)) }, async () => {
         await run();
       });
-      await boss.schedule(name, cron);
+      const offer = () => {
+        if (closing.signal.aborted) return;
+        boss
+          .send(name, {}, { retryLimit: 0 })
+          .then((id) => {
+            if (id) boss.notifyWorker(worker);
+          })
+          .catch((error: unknown) => log.warn({ err: error, queue: name }, 'could not offer a tick'));
+      };
+      const timer = setInterval(offer, seconds * 1000);
+      timer.unref();
+      closing.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+      offer();
     },
 
     async startWorkers() {

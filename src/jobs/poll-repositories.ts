@@ -1,7 +1,7 @@
 /**
  * The poller of hosts whose webhooks we cannot watch from our side (GitLab, Bitbucket): on every tick
- * (a pg-boss schedule, so one replica runs each), every active connection of a polled host whose last
- * check is older than `POLL_INTERVAL_S` is
+ * (a pg-boss queue one replica at a time runs: `every` in pg-boss-sync-jobs.ts), every active
+ * connection of a polled host whose last check is older than `POLL_INTERVAL_S` is
  *
  * 1. asked about its webhook where the host can tell (GitLab's hook `alert_status`: a disabled hook
  *    is told apart from a quiet project), and
@@ -44,10 +44,10 @@ export interface PollReport {
   failed: number;
 }
 
-/** The poller's pg-boss queue; its schedule ticks every minute. */
+/** The poller's pg-boss queue; it ticks at least every minute, more often for a shorter interval. */
 export const POLL_QUEUE = 'repository-poll';
 
-/** The tick runs every minute; a repository is due once its last check is this much short of the interval. */
+/** A repository is due once its last check is this much (at most half the interval) short of the interval. */
 const DUE_SLACK_MS = 5_000;
 
 export function createRepositoryPoller(deps: RepositoryPollerDeps) {
@@ -98,7 +98,7 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
       const report: PollReport = { checked: 0, started: 0, unchanged: 0, alreadyRunning: 0, failed: 0 };
       const now = clock();
       for (const repository of await deps.health.listForPolling(polledKinds)) {
-        const due = !repository.lastCheckedAt || now.getTime() - repository.lastCheckedAt.getTime() >= intervalMs - DUE_SLACK_MS;
+        const due = !repository.lastCheckedAt || now.getTime() - repository.lastCheckedAt.getTime() >= intervalMs - Math.min(DUE_SLACK_MS, intervalMs / 2);
         if (!due) continue;
         report.checked += 1;
         try {

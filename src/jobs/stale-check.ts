@@ -1,7 +1,7 @@
 /**
  * The stale check of GitHub repositories, whose webhooks we cannot ask about: on every tick (a
- * pg-boss schedule, so one replica runs each), every active GitHub connection whose last check is
- * older than `STALE_CHECK_INTERVAL_S` is asked `freshness` with the ETag its last check stored. On
+ * pg-boss queue one replica at a time runs: `every` in pg-boss-sync-jobs.ts), every active GitHub
+ * connection whose last check is older than `STALE_CHECK_INTERVAL_S` is asked `freshness` with the ETag its last check stored. On
  * GitHub that is a conditional request: a quiet repository answers 304, which costs no rate-limit
  * point. When the host shows an update newer than the watermark that no delivery brought (nothing
  * stored is that new), the webhook is marked `stale` with the reason and ONE incremental backfill is
@@ -60,10 +60,10 @@ export interface StaleCheckReport {
   failed: number;
 }
 
-/** The stale check's pg-boss queue; its schedule ticks every minute. */
+/** The stale check's pg-boss queue; it ticks at least every minute, more often for a shorter interval. */
 export const STALE_CHECK_QUEUE = 'github-stale-check';
 
-/** The tick runs every minute; a repository is due once its last check is this much short of the interval. */
+/** A repository is due once its last check is this much (at most half the interval) short of the interval. */
 const DUE_SLACK_MS = 5_000;
 const DEFAULT_BUDGET_SHARE = 0.05;
 
@@ -138,7 +138,7 @@ export function createStaleCheck(deps: StaleCheckDeps) {
     async tick(): Promise<StaleCheckReport> {
       const report: StaleCheckReport = { checked: 0, stale: 0, started: 0, alreadyRunning: 0, heldBack: 0, skipped: 0, failed: 0 };
       const now = clock();
-      const dueBefore = new Date(now.getTime() - intervalMs + DUE_SLACK_MS);
+      const dueBefore = new Date(now.getTime() - intervalMs + Math.min(DUE_SLACK_MS, intervalMs / 2));
       for (const repository of await deps.health.listDueForCheck(['github'], dueBefore)) {
         if (repository.lastSyncAt === null) {
           report.skipped += 1;

@@ -28,7 +28,7 @@ import { createBackgroundTasks } from '../webhooks/background-tasks.js';
 import { listen } from './listen.js';
 import { startWebhookProxy, type WebhookProxy } from './start-webhook-proxy.js';
 
-/** The GitHub App's delivery log is read on this pg-boss schedule, so one replica reads each minute. */
+/** The GitHub App's delivery log is read every minute through this queue, by one replica at a time. */
 const DELIVERY_LOG_QUEUE = 'github-delivery-log';
 
 export interface ServiceDeps {
@@ -128,10 +128,12 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       listen(app, config.port),
       jobs
         .startWorkers()
-        .then(() => jobs.schedule(POLL_QUEUE, '* * * * *', () => poller.tick()))
-        .then(() => jobs.schedule(STALE_CHECK_QUEUE, '* * * * *', () => staleCheck.tick()))
+        // A tick at least every minute, or as often as a shorter interval asks; each tick takes only
+        // the repositories due.
+        .then(() => jobs.every(POLL_QUEUE, Math.min(60, config.pollIntervalSeconds), () => poller.tick()))
+        .then(() => jobs.every(STALE_CHECK_QUEUE, Math.min(60, config.staleCheckIntervalSeconds), () => staleCheck.tick()))
         // The App's delivery log: failed deliveries redelivered, or their repositories backfilled.
-        .then(() => (github ? jobs.schedule(DELIVERY_LOG_QUEUE, '* * * * *', () => github!.readDeliveryLog()) : undefined)),
+        .then(() => (github ? jobs.every(DELIVERY_LOG_QUEUE, 60, () => github!.readDeliveryLog()) : undefined)),
     ]);
     if (working.status === 'rejected') {
       if (listening.status === 'fulfilled') await listening.value.close();
