@@ -303,10 +303,10 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
           })
           .catch((error: unknown) => log.warn({ err: error, queue: name }, 'could not offer a tick'));
       };
+      // The first tick comes one period after start, as a cron schedule's would: the service is up by then.
       const timer = setInterval(offer, seconds * 1000);
       timer.unref();
       closing.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
-      offer();
     },
 
     async startWorkers() {

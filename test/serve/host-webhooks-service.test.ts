@@ -57,8 +57,9 @@ afterAll(async () => {
 async function connection(provider: 'gitlab' | 'bitbucket', fullPath: string, url: string, token: string) {
   const { prisma } = database.db;
   const project = await prisma.project.create({ data: { slug: `svc-${provider}`, name: provider } });
+  // Checked just now, so the service's poller leaves it alone: the syncs here are the webhooks' own.
   return prisma.repositoryConnection.create({
-    data: { projectId: project.id, provider, fullPath, url, encryptedToken: cipher.encrypt(token) },
+    data: { projectId: project.id, provider, fullPath, url, encryptedToken: cipher.encrypt(token), lastCheckedAt: new Date() },
   });
 }
 
