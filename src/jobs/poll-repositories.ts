@@ -22,6 +22,7 @@ import type { HookHealth } from '../providers/definition.js';
 import type { Provider } from '../providers/provider.js';
 import type { OperationRecord, RepositoryRecord } from '../store/issue-store.js';
 import type { PolledRepository, WebhookHealthStore } from '../store/webhook-health-store.js';
+import { dueCutoff } from './due-cutoff.js';
 import type { OperationListener, SyncJobs } from './sync-jobs.js';
 
 export interface RepositoryPollerDeps {
@@ -46,9 +47,6 @@ export interface PollReport {
 
 /** The poller's pg-boss queue; it ticks at least every minute, more often for a shorter interval. */
 export const POLL_QUEUE = 'repository-poll';
-
-/** A repository is due once its last check is this much (at most half the interval) short of the interval. */
-const DUE_SLACK_MS = 5_000;
 
 export function createRepositoryPoller(deps: RepositoryPollerDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -97,9 +95,9 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
     async tick(): Promise<PollReport> {
       const report: PollReport = { checked: 0, started: 0, unchanged: 0, alreadyRunning: 0, failed: 0 };
       const now = clock();
+      const cutoff = dueCutoff(now, intervalMs);
       for (const repository of await deps.health.listForPolling(polledKinds)) {
-        const due = !repository.lastCheckedAt || now.getTime() - repository.lastCheckedAt.getTime() >= intervalMs - Math.min(DUE_SLACK_MS, intervalMs / 2);
-        if (!due) continue;
+        if (repository.lastCheckedAt && repository.lastCheckedAt > cutoff) continue;
         report.checked += 1;
         try {
           const health = await hookHealth(repository);

@@ -31,6 +31,7 @@ import type { Logger } from '../logger.js';
 import type { Freshness, Provider, RateLimitInfo } from '../providers/provider.js';
 import type { RepositoryRecord, SyncType } from '../store/issue-store.js';
 import type { CheckedRepository, WebhookHealthStore } from '../store/webhook-health-store.js';
+import { dueCutoff } from './due-cutoff.js';
 import type { SyncJobs } from './sync-jobs.js';
 
 export interface StaleCheckDeps {
@@ -63,8 +64,6 @@ export interface StaleCheckReport {
 /** The stale check's pg-boss queue; it ticks at least every minute, more often for a shorter interval. */
 export const STALE_CHECK_QUEUE = 'github-stale-check';
 
-/** A repository is due once its last check is this much (at most half the interval) short of the interval. */
-const DUE_SLACK_MS = 5_000;
 const DEFAULT_BUDGET_SHARE = 0.05;
 
 interface Quota {
@@ -138,7 +137,7 @@ export function createStaleCheck(deps: StaleCheckDeps) {
     async tick(): Promise<StaleCheckReport> {
       const report: StaleCheckReport = { checked: 0, stale: 0, started: 0, alreadyRunning: 0, heldBack: 0, skipped: 0, failed: 0 };
       const now = clock();
-      const dueBefore = new Date(now.getTime() - intervalMs + Math.min(DUE_SLACK_MS, intervalMs / 2));
+      const dueBefore = dueCutoff(now, intervalMs);
       for (const repository of await deps.health.listDueForCheck(['github'], dueBefore)) {
         if (repository.lastSyncAt === null) {
           report.skipped += 1;
