@@ -16,11 +16,13 @@
  *      simulator answering each request after 50 ms and after 0 ms.
  *
  *   8. GitLab and Bitbucket (bench/hosts.ts): requests of a full sync against the same bound, and the
- *      wall time of a large sync against its fetch-only floor, each against its host's simulator.
+ *      wall time of a large sync against its fetch-only floor, each against its host's simulator;
+ *   9. the GitHub stale check over 1,000 quiet repositories (bench/stale-checks.ts): points and
+ *      requests of a round, and the time from the end of an outage to every change stored.
  *
  * Timings and peaks are the best of two alternating runs each (three for --help and the fixed cost).
  * Child processes inherit NODE_OPTIONS. `npm run bench -- start whole` runs only the measurements
- * named (requests, wall, naive, rss, hosts, start, whole).
+ * named (requests, wall, naive, rss, hosts, stale, start, whole).
  *
  * A target missed is reported (MISS) and the exit code stays 0; a crash or a wrong result
  * (rows missing, requests not adding up) exits 1. Postgres and the temp dir are removed in every case.
@@ -40,6 +42,7 @@ import type { BenchRow } from './bench-row.js';
 import { fetchOnly } from './fetch-only.js';
 import { naiveSync } from './naive-sync.js';
 import { measureHosts } from './hosts.js';
+import { measureStaleChecks } from './stale-checks.js';
 import { measureStartCost } from './start-cost.js';
 import { measureWholeRun } from './whole-run.js';
 import { countRows, openGitHubProvider, openStores, syncLikeCli, type Stores } from './wiring.js';
@@ -122,6 +125,7 @@ async function main(): Promise<Row[]> {
   if (runs('wall')) rows.push(await measureWallTime(stores, db, github, log));
   if (runs('naive')) rows.push(await measureNaive(stores, db, github, log));
   if (runs('hosts')) rows.push(...(await measureHosts({ stores, db, log, signal, say })));
+  if (runs('stale')) rows.push(...(await measureStaleChecks({ stores, db, log, say })));
   if (runs('rss')) {
     t = performance.now();
     rows.push(await measureRss(db, github, postgres.url, tempDir));
