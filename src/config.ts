@@ -65,6 +65,14 @@ const schema = z.object({
   ),
   WEBHOOK_PROXY_URL: url(),
   STALE_CHECK_INTERVAL_S: seconds(300),
+  STALE_CHECK_BUDGET_SHARE: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a share of the hourly quota, like 0.05 for 5%' })
+      .gt(0, 'must be more than 0 (0.05 is 5% of the hourly quota)')
+      .max(0.5, 'must be at most 0.5: the rest of the quota is for syncs')
+      .default(0.05),
+  ),
   POLL_INTERVAL_S: seconds(300),
 });
 
@@ -96,6 +104,8 @@ export interface Config {
   adminToken: string | undefined;
   webhookProxyUrl: string | undefined;
   staleCheckIntervalSeconds: number;
+  /** Share of each installation's or token's hourly quota the stale checks may spend (0.05). */
+  staleCheckBudgetShare: number;
   pollIntervalSeconds: number;
 }
 
@@ -157,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminToken: e.ADMIN_TOKEN,
     webhookProxyUrl: e.WEBHOOK_PROXY_URL,
     staleCheckIntervalSeconds: e.STALE_CHECK_INTERVAL_S,
+    staleCheckBudgetShare: e.STALE_CHECK_BUDGET_SHARE,
     pollIntervalSeconds: e.POLL_INTERVAL_S,
   };
 }

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config.hosts.gitlab.apiUrl).toBe('https://gitlab.com');
     expect(config.hosts.bitbucket.apiUrl).toBe('https://api.bitbucket.org/2.0');
     expect(config.staleCheckIntervalSeconds).toBe(300);
+    expect(config.staleCheckBudgetShare).toBe(0.05);
     expect(config.pollIntervalSeconds).toBe(300);
     expect(config.logLevel).toBe('info');
   });
@@ -46,6 +47,8 @@ describe('loadConfig', () => {
     [{ GITHUB_API_URL: 'not a url' }, 'GITHUB_API_URL', /GITHUB_API_URL must be an http\(s\) URL/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL must be one of/],
     [{ STALE_CHECK_INTERVAL_S: '0' }, 'STALE_CHECK_INTERVAL_S', /at least 1 second/],
+    [{ STALE_CHECK_BUDGET_SHARE: '5%' }, 'STALE_CHECK_BUDGET_SHARE', /like 0\.05 for 5%/],
+    [{ STALE_CHECK_BUDGET_SHARE: '0.9' }, 'STALE_CHECK_BUDGET_SHARE', /at most 0\.5/],
     [{ APP_ID: 'my-app' }, 'APP_ID', /numeric GitHub App id/],
   ])('rejects %o with one line naming %s', (env, variable, message) => {
     let caught: unknown;

@@ -83,7 +83,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const health = createWebhookHealthStore(db);
   const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log });
   jobs.addListener(poller.listener);
-  const staleCheck = createStaleCheck({ health, jobs, openProvider, cipher, config, log });
+  const staleCheck = createStaleCheck({ health, jobs, openProvider, cipher, config, log, budgetShare: config.staleCheckBudgetShare });
   const background = createBackgroundTasks(log);
   const hostWebhooks = (kind: ProviderKind): HostWebhookDeps => ({
     db,
