@@ -746,17 +746,7 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
       if ((caller.level ?? 0) < ACCESS_LEVELS.maintainer) return message(response, 403, '403 Forbidden');
       const hook = project.hooks.get(Number(route[1]));
       if (!hook) return message(response, 404, '404 Not found');
-      return send(response, 200, {
-        id: hook.id,
-        url: hook.url,
-        project_id: project.id,
-        issues_events: true,
-        note_events: true,
-        confidential_issues_events: true,
-        confidential_note_events: true,
-        alert_status: hook.alertStatus,
-        disabled_until: hook.disabledUntil?.toISOString() ?? null,
-      });
+      return send(response, 200, hookJson(hook));
     }
     const issueOf = (iid: string) => project.issues.find((candidate) => candidate.iid === Number(iid));
     if (method === 'POST' && (route = /^\/issues\/(\d+)\/notes$/.exec(rest))) {

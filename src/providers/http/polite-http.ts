@@ -229,8 +229,10 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
         }
         if (response.status >= 500) {
           await response.body?.cancel().catch(() => undefined);
-          if (attempt + 1 >= MAX_ATTEMPTS || request.allow?.includes(response.status)) {
-            if (request.allow?.includes(response.status)) return { status: response.status, headers: response.headers, body: null, rateLimit, url: response.url };
+          if (request.allow?.includes(response.status)) {
+            return { status: response.status, headers: response.headers, body: null, rateLimit, url: response.url };
+          }
+          if (attempt + 1 >= MAX_ATTEMPTS) {
             throw fail('server_error', `${options.label} kept failing (HTTP ${response.status}) while ${operation} for ${options.repo}; try again later.`, {
               status: response.status,
             });
