@@ -159,7 +159,7 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
       if (seen) for (const item of page.items) seen.add(externalIdOf(item));
       if (!catchingUp) tracker.setPartTotal(part, page.total);
       tracker.setRateLimit(page.rateLimit);
-      await writePage(page.items, {
+      const leftOut = await writePage(page.items, {
         store: deps.issues,
         scope: { projectId: request.projectId, repositoryId: request.repositoryId, deferFlush: true },
         batchSize: deps.batchSize ?? 50,
@@ -182,6 +182,12 @@ export async function syncRepository(deps: SyncEngineDeps, request: SyncRequest)
           if (tracker.takeDueWrite()) await operations.saveProgress(operationId, tracker.snapshot(), tracker.results);
         },
       });
+      // New closed items left out on purpose are handled: the watermark passes them, or every later
+      // check would see them as missed and start the same sync again.
+      for (const item of leftOut) {
+        const newest = watermarks[part];
+        if (!newest || item.updatedAt > newest) watermarks[part] = item.updatedAt;
+      }
       position.cursor = page.cursor;
       // The cancel check does not wait for the checkpoint: both are one query, on two connections.
       const [saved, cancelled] = await Promise.allSettled([

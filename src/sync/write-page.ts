@@ -20,17 +20,21 @@ export interface WritePageOptions {
   onBatch(result: BatchResult, batch: readonly IssueWrite[]): Promise<void>;
 }
 
-export async function writePage(items: readonly ExternalIssue[], options: WritePageOptions): Promise<void> {
-  if (items.length === 0) return;
+/**
+ * Writes a page in batches. Returns the items left out on purpose (new and closed, while closed
+ * items are not imported): they are handled, so the caller's watermark may pass them.
+ */
+export async function writePage(items: readonly ExternalIssue[], options: WritePageOptions): Promise<readonly IssueWrite[]> {
+  if (items.length === 0) return [];
   const { store, scope } = options;
   const all: IssueWrite[] = items.map((item) => ({ ...item, externalId: externalIdOf(item) }));
   const existing = await store.findExistingExternalIds(
     scope.projectId,
     all.map((item) => item.externalId),
   );
-  const writes = options.skipNewClosed
-    ? all.filter((item) => item.state === 'open' || existing.has(item.externalId))
-    : all;
+  const writes: IssueWrite[] = [];
+  const leftOut: IssueWrite[] = [];
+  for (const item of all) (!options.skipNewClosed || item.state === 'open' || existing.has(item.externalId) ? writes : leftOut).push(item);
   const unmatched = unmatchedItems(writes, existing);
   const candidates =
     unmatched.length === 0
@@ -57,4 +61,5 @@ export async function writePage(items: readonly ExternalIssue[], options: WriteP
   }
   const failed = (await Promise.allSettled(writing)).find((outcome) => outcome.status === 'rejected');
   if (failed) throw failed.reason;
+  return leftOut;
 }

@@ -86,6 +86,20 @@ describe('syncRepository', () => {
     expect(connection.lastSyncAt).toBeInstanceOf(Date);
   });
 
+  it('passes new closed items it leaves out (closed not included) with the watermark, so no check sees them as missed', async () => {
+    const repo = github.repo('octo', 'closed-news', { issues: [{ state: 'open' }, { state: 'open' }] });
+    const { deps, newOperation, request, count, repositoryId } = await setUp('closed-news');
+    expect((await syncRepository(deps, request((await newOperation()).id, { includeClosed: false }))).status).toBe('completed');
+    // Created and closed while nobody looked: the newest update of the repository, never imported.
+    const [closed] = repo.addIssues(1, { state: 'closed' });
+    repo.editIssue(closed!, { state: 'closed' });
+    const outcome = await syncRepository(deps, request((await newOperation()).id, { includeClosed: false }));
+    expect(outcome).toMatchObject({ status: 'completed', results: { created: 0 } });
+    expect(await count()).toBe(2);
+    const connection = await database.db.prisma.repositoryConnection.findUniqueOrThrow({ where: { id: repositoryId } });
+    expect(connection.issuesWatermark?.getTime()).toBe(Date.parse(repo.issue(closed!).updated_at as string));
+  });
+
   it('pauses on a primary rate limit far from its reset and resumes from the checkpoint with exact counts', async () => {
     github.repo('octo', 'limited', { issues: 350 });
     const { deps, operations, newOperation, request, count } = await setUp('limited');
