@@ -12,6 +12,7 @@ import type { ReceiveGitHubWebhook } from '../github-app/receive-github-webhook.
 import type { Logger } from '../logger.js';
 import type { ApiDeps } from './api-deps.js';
 import { apiRoutes } from './api-routes.js';
+import { createDashboard } from './dashboard/create-dashboard.js';
 import { HttpError } from './http-error.js';
 import { githubAppNotConfiguredRoutes, githubWebhookRoutes } from './routes/github-webhooks.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
@@ -21,7 +22,7 @@ export interface AppDeps extends HealthDeps {
   log: Logger;
   /** The GitHub App's webhook receiver; absent when the App is not configured. */
   githubWebhooks?: { receive: ReceiveGitHubWebhook };
-  /** The HTTP API (projects, sync operations, admin); absent: health and webhooks only. */
+  /** The HTTP API (projects, sync operations, admin) and the dashboard; absent: health and webhooks only. */
   api?: ApiDeps;
   /** What the GitLab and Bitbucket webhook handlers need, per host; absent: those routes are not served. */
   hostWebhooks?: (kind: ProviderKind) => HostWebhookDeps;
@@ -32,7 +33,9 @@ export const MAX_HOST_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.route('/', homePageRoutes());
+  const dashboard = deps.api ? createDashboard(deps.api) : null;
+  app.route('/', homePageRoutes(dashboard ? { dashboard: dashboard.home } : {}));
+  if (dashboard) app.route('/', dashboard.routes);
   app.route('/', healthRoutes(deps));
   app.route(
     '/',

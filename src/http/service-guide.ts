@@ -1,7 +1,7 @@
 /**
- * What someone who opens the service's address needs to know while the dashboard is not built:
- * that the service runs, and how to use it now (the CLI, the HTTP API, the health routes). One list
- * of facts, shown as the HTML page and as JSON by the `/` route.
+ * What someone who uses the service from a script or a terminal needs to know: that it runs, where
+ * the dashboard is, and how to use the CLI, the HTTP API and the health routes. One list of facts,
+ * shown as JSON by the `/` route (`Accept: application/json`) and as the `/guide` page.
  */
 
 export interface GuideEntry {
@@ -13,7 +13,7 @@ export interface GuideEntry {
 export interface ServiceGuide {
   service: 'issue-sync';
   status: 'running';
-  dashboard: { available: false; message: string };
+  dashboard: { available: boolean; url: string | null; message: string };
   gettingStarted: GuideEntry[];
   authentication: string;
   cli: GuideEntry[];
@@ -21,14 +21,22 @@ export interface ServiceGuide {
   health: GuideEntry[];
 }
 
-export function serviceGuide(origin: string): ServiceGuide {
+/** `dashboard`: this server serves the dashboard (it does whenever it serves the HTTP API). */
+export function serviceGuide(origin: string, options: { dashboard: boolean }): ServiceGuide {
   return {
     service: 'issue-sync',
     status: 'running',
-    dashboard: {
-      available: false,
-      message: 'The dashboard is not in this version yet; until it is, use the command line or the HTTP API.',
-    },
+    dashboard: options.dashboard
+      ? {
+          available: true,
+          url: `${origin}/`,
+          message: `The dashboard is at ${origin}/: sign in there with an API token (or ADMIN_TOKEN) to see repositories, start and follow syncs, and link issues.`,
+        }
+      : {
+          available: false,
+          url: null,
+          message: 'This server runs without the HTTP API, so it serves no dashboard; use the command line.',
+        },
     gettingStarted: [
       { usage: 'issue-sync users add --project SLUG --name NAME --role member', what: 'prints an API token, once' },
       { usage: `curl -H "Authorization: Bearer TOKEN" ${origin}/api/projects`, what: 'your projects and their links' },

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/logger.js';
 const app = createApp({ log: silentLogger(), checkDatabase: async () => undefined });
 
 describe('GET /', () => {
-  it('answers an HTML page saying the service runs, the dashboard is not there yet, and how to use it now', async () => {
+  it('answers, on a server without the API, an HTML page saying the service runs, that it serves no dashboard, and how to use it', async () => {
     const response = await app.request('http://localhost:3000/', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -14,7 +14,7 @@ describe('GET /', () => {
     expect(page).toMatch(/^<!doctype html>\s*<html lang="en">/);
     expect(page).toContain('<title>issue-sync is running</title>');
     expect(page).toContain('The service is running.');
-    expect(page).toContain('The dashboard is not in this version yet');
+    expect(page).toContain('This server runs without the HTTP API, so it serves no dashboard');
     expect(page).toContain('prefers-color-scheme: dark');
     for (const usage of [
       'issue-sync users add --project SLUG --name NAME --role member',
@@ -35,7 +35,7 @@ describe('GET /', () => {
     const response = await app.request('http://localhost:3000/', { headers: { accept: 'application/json' } });
     expect(response.status).toBe(200);
     const body = (await response.json()) as ServiceGuide;
-    expect(body).toMatchObject({ service: 'issue-sync', status: 'running', dashboard: { available: false } });
+    expect(body).toMatchObject({ service: 'issue-sync', status: 'running', dashboard: { available: false, url: null } });
     expect(body.api).toContainEqual({ usage: 'GET /api/projects', what: expect.any(String) });
     expect(body.health.map((entry) => entry.usage)).toEqual(['GET /healthz', 'GET /readyz']);
     expect(body.cli.map((entry) => entry.usage)).toContain('issue-sync users add --project SLUG --name NAME --role admin|member|viewer');

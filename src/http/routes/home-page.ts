@@ -1,20 +1,26 @@
 /**
- * `GET /`: `npm start` prints this address, so it must not be a 404. Until the dashboard is built
- * it is a small page, rendered here with no external assets, that says the service runs, that the
- * dashboard is not in this version, and how to use the service now. Light and dark follow the
- * reader's setting. `Accept: application/json` gets the same facts as JSON.
+ * `GET /`: `npm start` prints this address. A browser gets the dashboard (its sign-in page, or the
+ * signed-in person's projects); `Accept: application/json` gets the service guide: that the service
+ * runs, where the dashboard is, and how to use the CLI and the HTTP API. `GET /guide` is that guide
+ * as a small page, rendered here with no external assets; light and dark follow the reader's
+ * setting. A server without the HTTP API serves no dashboard and shows the guide at `/`.
  */
-import { Hono } from 'hono';
+import { Hono, type Handler } from 'hono';
 import { html, raw } from 'hono/html';
 import { serviceGuide, type GuideEntry, type ServiceGuide } from '../service-guide.js';
 
-export function homePageRoutes(): Hono {
+export function homePageRoutes(options: { dashboard?: Handler } = {}): Hono {
   const app = new Hono();
-  app.get('/', (c) => {
-    const guide = serviceGuide(new URL(c.req.url).origin);
-    if (wantsJson(c.req.header('accept'))) return c.json(guide);
+  const guideOf = (url: string) => serviceGuide(new URL(url).origin, { dashboard: options.dashboard !== undefined });
+  app.get('/', (c, next) => {
+    if (wantsJson(c.req.header('accept'))) return c.json(guideOf(c.req.url));
+    if (options.dashboard) return options.dashboard(c, next);
     c.header('Cache-Control', 'no-store');
-    return c.html(renderHomePage(guide));
+    return c.html(renderHomePage(guideOf(c.req.url)));
+  });
+  app.get('/guide', (c) => {
+    c.header('Cache-Control', 'no-store');
+    return c.html(renderHomePage(guideOf(c.req.url)));
   });
   return app;
 }
@@ -25,10 +31,11 @@ function wantsJson(accept: string | undefined): boolean {
 }
 
 const STYLE = `
-  :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --code: #f3f4f6; --line: #d1d9e0; --ok: #1a7f37; }
+  :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --code: #f3f4f6; --line: #d1d9e0; --ok: #1a7f37; --link: #0550ae; }
   @media (prefers-color-scheme: dark) {
-    :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --code: #161b22; --line: #3d444d; --ok: #3fb950; }
+    :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --code: #161b22; --line: #3d444d; --ok: #3fb950; --link: #79c0ff; }
   }
+  a { color: var(--link); }
   body { margin: 0; background: var(--bg); color: var(--fg); font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
   main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.25rem 3rem; }
   h1 { font-size: 1.75rem; margin: 0 0 .25rem; }
@@ -59,7 +66,7 @@ function renderHomePage(guide: ServiceGuide) {
 <main>
 <h1>issue-sync</h1>
 <p class="status">The service is running.</p>
-<p>${guide.dashboard.message}</p>
+<p>${guide.dashboard.message}${guide.dashboard.url ? html` <a href="${guide.dashboard.url}">Open the dashboard</a>.` : ''}</p>
 
 <h2 id="start">Getting started</h2>
 <ol>
