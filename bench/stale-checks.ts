@@ -16,6 +16,7 @@ import { createTokenCipher } from '../src/crypto/token-cipher.js';
 import { createRepositoryProviderOpener } from '../src/jobs/open-repository-provider.js';
 import { createPgBossSyncJobs } from '../src/jobs/pg-boss-sync-jobs.js';
 import { createStaleCheck } from '../src/jobs/stale-check.js';
+import { createServiceStateStore } from '../src/store/service-state-store.js';
 import type { Logger } from '../src/logger.js';
 import { createWebhookHealthStore } from '../src/store/webhook-health-store.js';
 import { startGitHubSimulator } from '../test/support/github-simulator.js';
@@ -51,7 +52,9 @@ export async function measureStaleChecks(ctx: { stores: Stores; db: Database; lo
     const health = createWebhookHealthStore(ctx.db);
     let clock = Date.now();
     const check = (budgetShare?: number) =>
-      createStaleCheck({ health, openProvider, jobs, cipher, config, log: ctx.log, clock: () => new Date(clock), ...(budgetShare ? { budgetShare } : {}) });
+      createStaleCheck({
+        health, openProvider, jobs, cipher, config, log: ctx.log, clock: () => new Date(clock), state: createServiceStateStore(ctx.db), ...(budgetShare ? { budgetShare } : {}),
+      });
     const round = async (budgetShare?: number) => {
       clock += 61_000;
       const before = github.requests.length;

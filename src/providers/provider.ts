@@ -89,6 +89,45 @@ export interface Freshness {
 }
 
 /** How a part's listing differs from the default (a `since` filter, then a catch-up after a full listing). */
+/**
+ * Asks about every repository of one owner at once (an organisation or a user account), before
+ * repositories are checked one by one: see `Provider.ownerChanges`.
+ */
+export interface OwnerChangesOptions {
+  /** Issue updates from this time on are asked for (the oldest last check of the owner's due repositories, less a margin). */
+  since: Date;
+  /** Ask about security alerts too (GitHub: the organisation's Dependabot alerts). */
+  alerts: boolean;
+  /** What the previous answer returned as `alertsState` (an ETag and what it showed); null on a first ask. */
+  alertsState: string | null;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * One part (issues or alerts) of an owner-wide signal: the newest update per repository it shows,
+ * and how far back it sees. A repository absent from `newest` had no update at or after
+ * `seenSince` (issues: at or after the `since` asked when `seenSince` is null; alerts: none at all).
+ */
+export interface OwnerPartChanges {
+  newest: Map<string, Date>;
+  seenSince: Date | null;
+}
+
+/** What one owner-wide signal shows; a part the signal could not see is null (each repository is then checked alone). */
+export interface OwnerChanges {
+  /** Keyed by the repository's lower-case full name. */
+  issues: OwnerPartChanges | null;
+  /** Keyed by the host's repository id (stable across renames). */
+  alerts: OwnerPartChanges | null;
+  /** To hand back as `alertsState` next time (stored between checks). */
+  alertsState: string | null;
+  /** Rate-limit points of the main quota spent (a search spends the search quota, a 304 nothing). */
+  pointsSpent: number;
+  rateLimit: RateLimitInfo | null;
+  /** Why a part could not be seen, for the logs. */
+  notes: string[];
+}
+
 export interface ListingTraits {
   /**
    * The host cannot filter this part by update time: every listing is the whole set, `since` is
@@ -119,6 +158,13 @@ export interface Provider {
   getIssue?(issueId: string, signal?: AbortSignal): Promise<ExternalIssue | null>;
   /** The cheapest call that tells whether anything changed since the watermark (and since the stored ETag). */
   freshness(options: FreshnessOptions): Promise<Freshness>;
+  /**
+   * One or two requests that cover every repository of this provider's repository owner (GitHub: the
+   * issue search with `user:` and `updated:>=`, and the organisation's Dependabot alerts with an
+   * ETag), so repositories are checked alone only where it shows a change or cannot see. Absent
+   * where a host has no such signal.
+   */
+  ownerChanges?(options: OwnerChangesOptions): Promise<OwnerChanges>;
   /** HTTP requests sent to the host by this provider so far (retries included). */
   requestCount(): number;
 }

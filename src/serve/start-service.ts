@@ -19,6 +19,7 @@ import type { Runtime } from '../runtime.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 import { createRepositoryPoller, POLL_QUEUE } from '../jobs/poll-repositories.js';
 import { createStaleCheck, STALE_CHECK_QUEUE } from '../jobs/stale-check.js';
+import { createServiceStateStore } from '../store/service-state-store.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import { createWebhookHealthStore } from '../store/webhook-health-store.js';
 import type { ProviderKind } from '../domain/items.js';
@@ -83,7 +84,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const health = createWebhookHealthStore(db);
   const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log });
   jobs.addListener(poller.listener);
-  const staleCheck = createStaleCheck({ health, jobs, openProvider, cipher, config, log, budgetShare: config.staleCheckBudgetShare });
+  const staleCheck = createStaleCheck({
+    health, jobs, openProvider, cipher, config, log, budgetShare: config.staleCheckBudgetShare, state: createServiceStateStore(db),
+  });
   const background = createBackgroundTasks(log);
   const hostWebhooks = (kind: ProviderKind): HostWebhookDeps => ({
     db,

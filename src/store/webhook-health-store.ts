@@ -22,6 +22,10 @@ export interface PolledRepository extends RepositoryRecord {
 /** A repository as the stale check sees it: with the ETag its last check stored. */
 export interface CheckedRepository extends PolledRepository {
   etag: string | null;
+  /** The last check of this repository alone (not through its owner's signal). */
+  lastProbedAt: Date | null;
+  /** The host's id of the repository (stable across renames), when known. */
+  externalRepoId: string | null;
 }
 
 export interface WebhookHealthStore {
@@ -43,8 +47,16 @@ export interface WebhookHealthStore {
    * moving its last check to `at`; false when another checker (replica) took it first.
    */
   claimCheck(repositoryId: string, dueBefore: Date, at: Date): Promise<boolean>;
-  /** What a freshness check returned: the ETag to send next time, and when it was checked. */
-  recordCheck(repositoryId: string, check: { etag: string | null; checkedAt: Date }): Promise<void>;
+  /**
+   * A check that was taken but did not finish (the host failed): its last check goes back to what
+   * it was, so the next check looks from there again.
+   */
+  releaseCheck(repositoryId: string, claimedAt: Date, previous: Date | null): Promise<void>;
+  /**
+   * What a check returned: when it was checked, and for a check of the repository alone
+   * (`probed`) the ETag to send next time; a check through its owner's signal keeps the ETag.
+   */
+  recordCheck(repositoryId: string, check: { etag: string | null; checkedAt: Date; probed: boolean }): Promise<void>;
   /** Whether an item of this kind updated at or after `at` is stored for the repository (e.g. a delivery brought it). */
   hasStoredSince(repositoryId: string, kind: IssueKind, at: Date): Promise<boolean>;
 }
@@ -98,7 +110,7 @@ export function createWebhookHealthStore(db: Database): WebhookHealthStore {
         },
         orderBy: [{ lastCheckedAt: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
       });
-      return rows.map((row) => ({ ...toPolledRepository(row), etag: row.etag }));
+      return rows.map((row) => ({ ...toPolledRepository(row), etag: row.etag, lastProbedAt: row.lastProbedAt, externalRepoId: row.externalRepoId }));
     },
 
     async claimCheck(repositoryId, dueBefore, at) {
@@ -110,11 +122,21 @@ export function createWebhookHealthStore(db: Database): WebhookHealthStore {
       return result.rowCount === 1;
     },
 
+    async releaseCheck(repositoryId, claimedAt, previous) {
+      await pool.query(
+        `UPDATE "RepositoryConnection" SET "lastCheckedAt" = $3::timestamptz WHERE id = $1::uuid AND "lastCheckedAt" = $2::timestamptz`,
+        [repositoryId, claimedAt, previous],
+      );
+    },
+
     async recordCheck(repositoryId, check) {
       await pool.query(
-        `UPDATE "RepositoryConnection" SET etag = $2, "lastCheckedAt" = GREATEST("lastCheckedAt", $3::timestamptz)
-          WHERE id = $1::uuid`,
-        [repositoryId, check.etag, check.checkedAt],
+        check.probed
+          ? `UPDATE "RepositoryConnection" SET etag = $2, "lastCheckedAt" = GREATEST("lastCheckedAt", $3::timestamptz),
+                    "lastProbedAt" = $3::timestamptz
+              WHERE id = $1::uuid`
+          : `UPDATE "RepositoryConnection" SET "lastCheckedAt" = GREATEST("lastCheckedAt", $2::timestamptz) WHERE id = $1::uuid`,
+        check.probed ? [repositoryId, check.etag, check.checkedAt] : [repositoryId, check.checkedAt],
       );
     },
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { PgBossSyncJobs } from '../../src/jobs/pg-boss-sync-jobs.js';
 import { createStaleCheck, type StaleCheckDeps } from '../../src/jobs/stale-check.js';
+import { createServiceStateStore } from '../../src/store/service-state-store.js';
 import { silentLogger } from '../../src/logger.js';
 import { createWebhookHealthStore } from '../../src/store/webhook-health-store.js';
 import { ADMIN_TOKEN, GITHUB_TOKEN, gate, startApiHarness, type ApiHarness } from '../support/api-harness.js';
@@ -70,6 +71,7 @@ function staleCheck(overrides: Partial<StaleCheckDeps> = {}) {
     cipher: api.cipher,
     config: { hosts: loadConfig({}).hosts, staleCheckIntervalSeconds: INTERVAL_S },
     log,
+    state: createServiceStateStore(database.db),
     ...overrides,
   });
 }

@@ -2,7 +2,9 @@
  * A loopback GitHub REST simulator for tests and the benchmark: a node:http server on 127.0.0.1
  * that serves the endpoints the GitHub provider uses with GitHub's shapes, paging (`Link` with
  * absolute URLs, `page`/`per_page`, Dependabot's `after` cursor), rate-limit headers, ETag/304 on
- * issue listings, and scripted faults for the next matching requests.
+ * issue and alert listings, the issue search (`/search/issues` with `user:`/`org:`, `is:issue`,
+ * `updated:>=`, its own 30-a-minute quota and an index lag), the organisation-level Dependabot alert
+ * listing, and scripted faults for the next matching requests.
  *
  *   const github = await startGitHubSimulator();
  *   const repo = github.repo('octo', 'hello', { issues: 250, pullRequests: 10 });
@@ -36,6 +38,10 @@ export interface GitHubSimulatorOptions {
   start?: Date;
   /** Milliseconds every request waits before it is answered, as a remote host's round trip; default 0. */
   latencyMs?: number;
+  /** Owners that are user accounts, not organisations: their `/orgs/...` endpoints answer 404. */
+  userAccounts?: string[];
+  /** Seconds an update takes to reach the search index (`/search/issues` does not see updates that recent, on the simulator's clock); default 0. */
+  searchLagSeconds?: number;
 }
 
 export interface RepositorySetup {
@@ -85,6 +91,8 @@ export interface GitHubSimulator {
   setLatency(ms: number): void;
   /** The App's webhook delivery log (`/app/hook/deliveries`). */
   readonly deliveryLog: DeliveryLog;
+  /** Sets how long edits take to reach the search index (see `searchLagSeconds`). */
+  setSearchLag(seconds: number): void;
   close(): Promise<void>;
 }
 
@@ -138,7 +146,28 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
   let latencyMs = options.latencyMs ?? 0;
   let used = 0;
   let windowEnds = Math.floor(Date.now() / 1000) + 3600;
+  let searchUsed = 0;
+  let searchWindowEnds = Math.floor(Date.now() / 1000) + 60;
+  let searchLagSeconds = options.searchLagSeconds ?? 0;
+  const userAccounts = new Set((options.userAccounts ?? []).map((login) => login.toLowerCase()));
   let url = '';
+
+  /** The search API's own quota: 30 requests a minute. */
+  const searchRateLimitHeaders = (): Record<string, string> => {
+    const now = Math.floor(Date.now() / 1000);
+    if (now >= searchWindowEnds) {
+      searchWindowEnds = now + 60;
+      searchUsed = 0;
+    }
+    searchUsed += 1;
+    return {
+      'x-ratelimit-limit': '30',
+      'x-ratelimit-remaining': String(Math.max(0, 30 - searchUsed)),
+      'x-ratelimit-reset': String(searchWindowEnds),
+      'x-ratelimit-used': String(searchUsed),
+      'x-ratelimit-resource': 'search',
+    };
+  };
 
   const rateLimitHeaders = (counted: boolean): Record<string, string> => {
     const now = Math.floor(Date.now() / 1000);
@@ -166,7 +195,8 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     const text = raw ?? (status === 304 ? '' : JSON.stringify(body));
     response.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
-      ...rateLimitHeaders(status !== 304),
+      // A search answer carries the search quota's headers and spends nothing of the core quota.
+      ...(headers['x-ratelimit-resource'] === 'search' ? {} : rateLimitHeaders(status !== 304)),
       ...headers,
     });
     response.end(text);
@@ -222,6 +252,9 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     if (!authorized(request)) {
       return send(response, 401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
     }
+    if (method === 'GET' && requestUrl.pathname === '/search/issues') return searchIssues(response, requestUrl);
+    const orgAlerts = /^\/orgs\/([^/]+)\/dependabot\/alerts\/?$/.exec(requestUrl.pathname);
+    if (method === 'GET' && orgAlerts) return listOrganizationAlerts(request, response, decodeURIComponent(orgAlerts[1]!), requestUrl);
     const single = /^\/repos\/([^/]+)\/([^/]+)\/(issues|dependabot\/alerts)\/(\d+)$/.exec(requestUrl.pathname);
     if (method === 'GET' && single) {
       const repository = repositories.get(`${decodeURIComponent(single[1]!)}/${decodeURIComponent(single[2]!)}`.toLowerCase());
@@ -235,7 +268,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     );
     if (!repository) return notFound(response);
     if (match[3] === '/issues') return listIssues(request, response, repository, requestUrl);
-    if (match[3] === '/dependabot/alerts') return listAlerts(response, repository, requestUrl);
+    if (match[3] === '/dependabot/alerts') return listAlerts(request, response, repository, requestUrl);
     return send(response, 200, repositoryJson(repository));
   };
 
@@ -300,7 +333,7 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     return send(response, 200, items, { etag, ...(links.length ? { link: links.join(', ') } : {}) });
   };
 
-  const listAlerts = (response: ServerResponse, repository: SimulatedRepository, requestUrl: URL): number => {
+  const listAlerts = (request: IncomingMessage, response: ServerResponse, repository: SimulatedRepository, requestUrl: URL): number => {
     if (repository.dependabot === 'disabled') {
       return send(response, 403, {
         message: 'Dependabot alerts are disabled for this repository.',
@@ -319,6 +352,8 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     if (query.has('page')) {
       return send(response, 400, { message: 'Pagination using the `page` parameter is not supported; use `after`.' });
     }
+    const etag = `W/"${createHash('sha1').update(`alerts|${repository.version}|${requestUrl.search}`).digest('hex')}"`;
+    if (request.headers['if-none-match'] === etag) return send(response, 304, null, { etag });
     const sort = query.get('sort') === 'updated' ? 'updated' : 'created';
     const descending = (query.get('direction') ?? 'desc') === 'desc';
     const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
@@ -346,7 +381,99 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
       next.searchParams.set('after', encodeAlertCursor(repository.sortKeyOf(last, sort), last.number));
       headers.link = `<${next.href}>; rel="next"`;
     }
-    return send(response, 200, pageAlerts.map((alert) => repository.alertJson(alert)), headers);
+    return send(response, 200, pageAlerts.map((alert) => repository.alertJson(alert)), { etag, ...headers });
+  };
+
+  const ownedBy = (owner: string) => [...repositories.values()].filter((repository) => repository.owner.toLowerCase() === owner);
+
+  /**
+   * `GET /search/issues`: the qualifiers the service sends (`user:`/`org:`, `is:issue` or
+   * `type:issue`, `updated:>=` / `updated:>`), newest update first with `sort=updated`. Edits newer
+   * than the index lag are not found yet, as on GitHub.
+   */
+  const searchIssues = (response: ServerResponse, requestUrl: URL): number => {
+    const query = requestUrl.searchParams;
+    let owner: string | null = null;
+    let issuesOnly = false;
+    let after = -Infinity;
+    for (const term of (query.get('q') ?? '').split(/\s+/).filter(Boolean)) {
+      const [qualifier, value = ''] = term.split(/:(.*)/s);
+      if (qualifier === 'user' || qualifier === 'org') owner = value.toLowerCase();
+      else if ((qualifier === 'is' || qualifier === 'type') && value === 'issue') issuesOnly = true;
+      else if (qualifier === 'updated' && /^>=?/.test(value)) {
+        const seconds = Math.floor(Date.parse(value.replace(/^>=?/, '')) / 1000);
+        if (Number.isNaN(seconds)) return send(response, 422, { message: 'Validation Failed' }, searchRateLimitHeaders());
+        after = value.startsWith('>=') ? seconds - 1 : seconds;
+      } else return send(response, 422, { message: `The simulator does not know the search term ${term}.` }, searchRateLimitHeaders());
+    }
+    if (owner === null || !ownedBy(owner).length) {
+      return send(response, 422, {
+        message: 'Validation Failed',
+        errors: [{ message: 'The listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.', resource: 'Search', field: 'q', code: 'invalid' }],
+      }, searchRateLimitHeaders());
+    }
+    // The index holds what is older than the lag, on the simulator's clock (its items may be dated ahead of real time).
+    const indexedUntil = searchLagSeconds > 0 ? clock.now() - searchLagSeconds : Infinity;
+    const found: Array<{ repository: SimulatedRepository; index: number; updated: number }> = [];
+    for (const repository of ownedBy(owner)) {
+      const view = repository.view('updated', 'all');
+      for (let k = lowerBound(view, (index) => repository.updatedAt(index) > after); k < view.length; k += 1) {
+        const index = view[k]!;
+        const updated = repository.updatedAt(index);
+        if (updated > indexedUntil) continue;
+        if (issuesOnly && 'pull_request' in repository.issueJson(index)) continue;
+        found.push({ repository, index, updated });
+      }
+    }
+    found.sort((a, b) => (query.get('order') === 'asc' ? a.updated - b.updated : b.updated - a.updated));
+    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+    const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+    const items = found.slice((page - 1) * perPage, page * perPage).map(({ repository, index }) => ({
+      ...repository.issueJson(index),
+      repository_url: `${url}/repos/${repository.fullName}`,
+      score: 1,
+    }));
+    return send(response, 200, { total_count: found.length, incomplete_results: false, items }, searchRateLimitHeaders());
+  };
+
+  /**
+   * `GET /orgs/{org}/dependabot/alerts`: every alert of the organisation's repositories with the
+   * repository it belongs to, sorted as asked, with an ETag (304 when nothing changed). 404 for a
+   * user account. Paged with an opaque `after` cursor.
+   */
+  const listOrganizationAlerts = (request: IncomingMessage, response: ServerResponse, org: string, requestUrl: URL): number => {
+    const owner = org.toLowerCase();
+    const owned = ownedBy(owner);
+    if (userAccounts.has(owner) || owned.length === 0) return notFound(response);
+    const query = requestUrl.searchParams;
+    const version = owned.map((repository) => `${repository.id}:${repository.version}`).join(',');
+    const etag = `W/"${createHash('sha1').update(`org-alerts|${version}|${requestUrl.search}`).digest('hex')}"`;
+    if (request.headers['if-none-match'] === etag) return send(response, 304, null, { etag });
+    const sort = query.get('sort') === 'updated' ? 'updated' : 'created';
+    const descending = (query.get('direction') ?? 'desc') === 'desc';
+    const states = (query.get('state') ?? '').split(',').filter(Boolean);
+    const all = owned
+      .filter((repository) => repository.dependabot === 'enabled')
+      .flatMap((repository) => repository.alertList(sort, states).map((alert) => ({ repository, alert })));
+    all.sort((a, b) => {
+      const order = a.repository.sortKeyOf(a.alert, sort) - b.repository.sortKeyOf(b.alert, sort) || a.repository.id - b.repository.id || a.alert.number - b.alert.number;
+      return descending ? -order : order;
+    });
+    const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+    const start = query.has('after') ? Number(Buffer.from(query.get('after')!, 'base64url').toString('utf8')) || 0 : 0;
+    const pageAlerts = all.slice(start, start + perPage);
+    const headers: Record<string, string> = { etag };
+    if (start + perPage < all.length) {
+      const next = new URL(requestUrl.pathname, url);
+      next.search = requestUrl.search;
+      next.searchParams.set('after', Buffer.from(String(start + perPage)).toString('base64url'));
+      headers.link = `<${next.href}>; rel="next"`;
+    }
+    const items = pageAlerts.map(({ repository, alert }) => ({
+      ...repository.alertJson(alert),
+      repository: { id: repository.id, name: repository.name, full_name: repository.fullName, owner: { login: repository.owner } },
+    }));
+    return send(response, 200, items, headers);
   };
 
   const server = createServer((request, response) => {
@@ -394,6 +521,9 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     now: () => new Date(clock.now() * 1000),
     setLatency: (ms) => {
       latencyMs = ms;
+    },
+    setSearchLag: (seconds) => {
+      searchLagSeconds = seconds;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -15,6 +15,7 @@ import { gitHubIssuePages } from './github-issue-pages.js';
 import { dependabotAlertPages } from './dependabot-alert-pages.js';
 import { getGitHubItem } from './github-item.js';
 import { gitHubFreshness } from './github-freshness.js';
+import { gitHubOwnerChanges } from './github-owner-changes.js';
 import type { GitHubListingContext } from './github-listing-context.js';
 
 const DEFAULT_API_URL = 'https://api.github.com';
@@ -98,6 +99,8 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
     getIssue: (issueId, signal) => getGitHubItem(context, issueId, signal),
     // A conditional request with the caller's stored ETag: a 304 costs no rate-limit point.
     freshness: (freshnessOptions) => gitHubFreshness(context, freshnessOptions),
+    // The search and the organisation's alerts cover every repository of the owner in two requests.
+    ownerChanges: (ownerOptions) => gitHubOwnerChanges(context, ownerOptions),
     requestCount: () => counting.count(),
   };
 }
