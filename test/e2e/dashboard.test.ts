@@ -1,0 +1,433 @@
+/**
+ * The dashboard end to end, as a person uses it: headless Chromium (the Debian package, through
+ * playwright-core) against the real service (`startService`: pg-boss jobs, the HTTP app) on the test
+ * run's embedded PostgreSQL, with the loopback GitHub simulator as the host (dashboard-service.ts
+ * says what is seeded).
+ *
+ * Every page met on the way is scanned with axe-core in light and dark (no serious or critical
+ * violation allowed; the summary is printed at the end) and photographed at 1280×800 and 360×740 in
+ * light and dark under test-results/screenshots/. Chromium missing fails the file, saying how to
+ * install it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  blockingViolations,
+  captureScreenshots,
+  launchChromium,
+  newDashboardContext,
+  scanAccessibility,
+  SCREENSHOT_DIR,
+  sidewaysOverflowAtPhoneWidth,
+  summarizeScans,
+  type AccessibilityScan,
+} from '../support/browser.js';
+import { githubFaults } from '../support/github-simulator.js';
+import { startDashboardService, type DashboardService } from './dashboard-service.js';
+
+/** A loaded 2-core machine: conditions are awaited for this long before a test gives up. */
+const WAIT_MS = 30_000;
+const TEST_MS = 120_000;
+
+let env: DashboardService;
+let browser: Browser;
+const scans: AccessibilityScan[] = [];
+const screenshots: string[] = [];
+const overflows = new Map<string, number>();
+/** Requests the pages made to anything but the service. */
+const foreignRequests = new Set<string>();
+const timings: string[] = [];
+const fileStarted = Date.now();
+
+beforeAll(async () => {
+  const started = Date.now();
+  const [service, chromium] = await Promise.allSettled([startDashboardService(), launchChromium()]);
+  if (service.status === 'fulfilled') env = service.value;
+  if (chromium.status === 'fulfilled') browser = chromium.value;
+  if (chromium.status === 'rejected') throw chromium.reason;
+  if (service.status === 'rejected') throw service.reason;
+  timings.push(`  start (service, simulator, database, chromium): ${Date.now() - started} ms`);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+  if (scans.length > 0) console.log(summarizeScans(scans));
+  if (screenshots.length > 0) console.log(`${screenshots.length} screenshots in ${SCREENSHOT_DIR}`);
+  console.log(['dashboard e2e timings:', ...timings, `  whole file: ${Date.now() - fileStarted} ms`].join('\n'));
+}, 120_000);
+
+/** A test with its time recorded for the summary. */
+function timed(name: string, fn: () => Promise<void>): void {
+  it(
+    name,
+    async () => {
+      const started = Date.now();
+      try {
+        await fn();
+      } finally {
+        timings.push(`  ${name}: ${Date.now() - started} ms`);
+      }
+    },
+    TEST_MS,
+  );
+}
+
+/**
+ * A page in a fresh context (no cookies). Script errors on the page fail the test; requests to any
+ * other origin than the service's are recorded.
+ */
+async function withPage(fn: (page: Page) => Promise<void>, options: { timezoneId?: string } = {}): Promise<void> {
+  const context = await newDashboardContext(browser, options);
+  const errors: string[] = [];
+  const origin = new URL(env.url).origin;
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(`${origin}/`) && !url.startsWith('data:') && !url.startsWith('blob:')) foreignRequests.add(url);
+    });
+    await fn(page);
+    expect(errors, 'script errors on the page').toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * axe in light and dark, the four screenshots (of the viewport only while a modal dialog is open), and
+ * how far the page scrolls sideways at 360 px.
+ */
+async function inspect(page: Page, name: string, options: { dialog?: boolean } = {}): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) scans.push(await scanAccessibility(page, name, scheme));
+  overflows.set(name, await sidewaysOverflowAtPhoneWidth(page));
+  screenshots.push(...(await captureScreenshots(page, name, { fullPage: !options.dialog })));
+}
+
+async function visible(locator: Locator, timeout = WAIT_MS): Promise<Locator> {
+  await locator.waitFor({ state: 'visible', timeout });
+  return locator;
+}
+
+/** Polls `read` until `accept` holds; the last value is in the failure message. */
+async function until<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeout = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let last: T | undefined;
+  for (;;) {
+    let failure: unknown = null;
+    try {
+      last = await read();
+      if (accept(last)) return last;
+    } catch (error) {
+      failure = error;
+    }
+    if (Date.now() > deadline) {
+      const seen = failure ? `the last read failed: ${String(failure)}` : `last seen: ${JSON.stringify(last)}`;
+      throw new Error(`Timed out after ${timeout} ms waiting for ${what}; ${seen}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function openSignIn(page: Page): Promise<void> {
+  await page.goto(`${env.url}/`);
+  await visible(page.getByLabel('API token'));
+}
+
+/** Signs in from `/` and waits for the signed-in page (the project picker when `picker`). */
+async function signIn(page: Page, token: string): Promise<void> {
+  await openSignIn(page);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await visible(page.getByRole('button', { name: 'Sign out' }));
+}
+
+function repositoryRow(page: Page, repositoryId: string): Locator {
+  return page.locator(`tr[data-repository-id="${repositoryId}"]`);
+}
+
+function syncButton(row: Locator): Locator {
+  return row.getByRole('button', { name: /^Sync/ });
+}
+
+function progressDialog(page: Page): Locator {
+  return page.locator('dialog#sync-progress');
+}
+
+/** The confirmation dialog (the one with "Confirm sync"). */
+function confirmationDialog(page: Page): Locator {
+  return page.getByRole('dialog').filter({ has: page.getByRole('button', { name: 'Confirm sync' }) });
+}
+
+/** The progress bar's fill, 0..1 (-1 while it is indeterminate). */
+async function progressFraction(dialog: Locator): Promise<number> {
+  return dialog.locator('progress').evaluate((bar: { position: number }) => bar.position);
+}
+
+async function textOf(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+async function operationsOf(repositoryId: string) {
+  return env.database.db.prisma.syncOperation.findMany({ where: { repositoryId }, orderBy: { createdAt: 'asc' } });
+}
+
+describe('the dashboard in headless Chromium', () => {
+  timed('signs in with an API token into a cookie the page scripts cannot read, and lists the repositories', async () => {
+    await withPage(async (page) => {
+      await openSignIn(page);
+      await inspect(page, 'sign-in');
+      await signIn(page, env.tokens.admin);
+
+      const { hello, limited, slow, linkable } = env.repositories;
+      for (const repository of [hello, limited, slow, linkable]) await visible(repositoryRow(page, repository.id));
+      expect(await textOf(repositoryRow(page, hello.id))).toContain('octo/hello');
+      expect(await textOf(repositoryRow(page, hello.id))).toMatch(/active/i);
+      const stale = await textOf(repositoryRow(page, slow.id));
+      expect(stale).toMatch(/stale/i);
+      expect(stale).toContain('No delivery for 3 days');
+
+      const cookies = await page.context().cookies();
+      const session = cookies.filter((cookie) => cookie.httpOnly);
+      expect(session.length, 'an HttpOnly session cookie').toBeGreaterThan(0);
+      for (const cookie of session) expect(cookie.sameSite).toBe('Strict');
+      expect(page.url()).not.toContain(env.tokens.admin);
+      expect(await page.evaluate('document.cookie')).not.toContain(env.tokens.admin);
+      expect(await page.content()).not.toContain(env.tokens.admin);
+      await inspect(page, 'repositories');
+    });
+  });
+
+  timed('a user of several projects picks one', async () => {
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.multi);
+      const demo = await visible(page.getByRole('link', { name: 'demo', exact: true }));
+      await visible(page.getByRole('link', { name: 'side', exact: true }));
+      await inspect(page, 'project-picker');
+      await demo.click();
+      await visible(repositoryRow(page, env.repositories.hello.id));
+    });
+  });
+
+  timed('syncs a repository whose webhook is active after a confirmation, and follows it to 100% and its counts', async () => {
+    const { hello } = env.repositories;
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      const row = await visible(repositoryRow(page, hello.id));
+      await row.getByLabel('Sync type').selectOption('issues');
+      await syncButton(row).click();
+
+      const confirmation = await visible(confirmationDialog(page));
+      expect(await textOf(confirmation)).toMatch(/webhook/i);
+      await inspect(page, 'sync-confirmation', { dialog: true });
+      await confirmation.getByRole('button', { name: 'Confirm sync' }).click();
+
+      const dialog = await visible(progressDialog(page));
+      await until('the progress bar to reach 100%', () => progressFraction(dialog), (fraction) => fraction === 1, 60_000);
+      const counts = await until(
+        'the counts of the finished sync',
+        () => textOf(dialog.getByTestId('sync-counts')),
+        (text) => /120/.test(text),
+      );
+      for (const word of ['created', 'updated', 'skipped', 'failed']) expect(counts.toLowerCase()).toContain(word);
+      expect(counts).toMatch(/120\s*created|created\D{0,3}120/i);
+      expect(await textOf(dialog)).toContain('100%');
+      await inspect(page, 'sync-progress', { dialog: true });
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const lastSync = await textOf(row);
+      expect(lastSync).toMatch(/completed/i);
+      expect(lastSync).toMatch(/120 created/);
+    });
+    const operations = await operationsOf(hello.id);
+    expect(operations.map((operation) => [operation.status, operation.trigger])).toEqual([['completed', 'manual']]);
+    expect(await env.database.db.prisma.issue.count({ where: { repositoryId: hello.id } })).toBe(120);
+  });
+
+  timed('a viewer sees the sync button disabled, with the reason', async () => {
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.viewer);
+      const row = await visible(repositoryRow(page, env.repositories.hello.id));
+      expect(await syncButton(row).isDisabled()).toBe(true);
+      const reason = await visible(row.getByTestId('sync-disabled-reason'));
+      expect(await textOf(reason)).toMatch(/viewer|role|permission|member/i);
+      await inspect(page, 'repositories-viewer');
+    });
+  });
+
+  timed('a sync that meets an exhausted rate limit says until when it waits, in the reader\'s time zone', async () => {
+    const { limited } = env.repositories;
+    const resetAt = new Date(Math.ceil((Date.now() + 45 * 60_000) / 60_000) * 60_000);
+    env.github.fault({ ...githubFaults.primaryRateLimit(resetAt), path: '/repos/octo/limited/issues' });
+    const timeZone = 'Asia/Kolkata';
+    const expected = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(resetAt);
+    await withPage(
+      async (page) => {
+        await signIn(page, env.tokens.admin);
+        const row = await visible(repositoryRow(page, limited.id));
+        await syncButton(row).click();
+        const dialog = await visible(progressDialog(page));
+        const waiting = await until(
+          'the rate-limit notice',
+          () => textOf(dialog.getByTestId('sync-rate-limit')),
+          (text) => /rate limit/i.test(text),
+          60_000,
+        );
+        expect(waiting).toContain(`Waiting for the rate limit until ${expected}`);
+        await inspect(page, 'sync-progress-rate-limit', { dialog: true });
+
+        // A waiting sync can be cancelled too.
+        await dialog.getByRole('button', { name: 'Cancel sync' }).click();
+        await until('the waiting sync to end cancelled', () => textOf(dialog), (text) => /cancel+ed/i.test(text));
+      },
+      { timezoneId: timeZone },
+    );
+    expect((await operationsOf(limited.id)).map((operation) => operation.status)).toEqual(['cancelled']);
+  });
+
+  timed('cancels a running sync (closed issues included, after a confirmation)', async () => {
+    const { slow } = env.repositories;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reachedSecondPage!: () => void;
+    const secondPage = new Promise<void>((resolve) => (reachedSecondPage = resolve));
+    env.github.onRequest(async ({ url }) => {
+      if (url.pathname === '/repos/octo/slow/issues' && url.searchParams.get('page') === '2') {
+        reachedSecondPage();
+        await held;
+      }
+    });
+    try {
+      await withPage(async (page) => {
+        await signIn(page, env.tokens.admin);
+        const row = await visible(repositoryRow(page, slow.id));
+        await row.getByLabel('Include closed issues').check();
+        await syncButton(row).click();
+        const confirmation = await visible(confirmationDialog(page));
+        expect(await textOf(confirmation)).toMatch(/closed/i);
+        await confirmation.getByRole('button', { name: 'Confirm sync' }).click();
+
+        const dialog = await visible(progressDialog(page));
+        await secondPage;
+        // The first page is stored while the second is held: the sync runs.
+        await until('the running sync to show progress', () => progressFraction(dialog), (fraction) => fraction > 0 && fraction < 1);
+        const cancelled = page.waitForResponse((response) => /\/cancel\b/.test(response.url()) && response.request().method() === 'POST');
+        await dialog.getByRole('button', { name: 'Cancel sync' }).click();
+        expect((await cancelled).status()).toBeLessThan(300);
+        release();
+        await until('the sync to end cancelled', () => textOf(dialog), (text) => /cancel+ed/i.test(text));
+        await dialog.getByRole('button', { name: 'Close' }).click();
+        await dialog.waitFor({ state: 'hidden' });
+      });
+    } finally {
+      env.github.onRequest(null);
+      release();
+    }
+    const operations = await operationsOf(slow.id);
+    expect(operations.map((operation) => [operation.status, operation.includeClosed])).toEqual([['cancelled', true]]);
+  });
+
+  timed('links a local issue to a GitHub issue by its URL and unlinks it on the issues page', async () => {
+    const { localIssue } = env;
+    const { prisma } = env.database.db;
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      await page.getByRole('link', { name: 'Issues' }).click();
+      await visible(page.getByRole('heading', { name: /issues/i, level: 1 }));
+      await inspect(page, 'issues');
+      await page.getByLabel('Title contains').fill('Printer on fire');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      const row = await visible(page.locator(`tr[data-issue-id="${localIssue.id}"]`));
+      expect(await page.locator('tr[data-issue-id]').count()).toBe(1);
+
+      await row.getByLabel('Link to URL').fill('https://github.com/octo/linkable/issues/3');
+      await row.getByRole('button', { name: 'Link', exact: true }).click();
+      await visible(row.getByRole('button', { name: 'Unlink' }));
+      expect((await prisma.issue.findUniqueOrThrow({ where: { id: localIssue.id } })).externalId).toBe(
+        'github:https://github.com/octo/linkable:3',
+      );
+
+      await row.getByRole('button', { name: 'Unlink' }).click();
+      await visible(row.getByLabel('Link to URL'));
+      expect(await prisma.issue.findUniqueOrThrow({ where: { id: localIssue.id } })).toMatchObject({ externalId: null, unlinked: true });
+    });
+  });
+
+  timed('refuses a state-changing request that carries the session cookie but comes from another site', async () => {
+    const { limited } = env.repositories;
+    const before = (await operationsOf(limited.id)).length;
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      const syncUrl = `${env.url}/api/projects/${env.project.slug}/repositories/${limited.id}/sync`;
+      const foreign: Record<string, string>[] = [{ origin: 'http://evil.example' }, { referer: 'http://evil.example/page' }, {}];
+      for (const headers of foreign) {
+        const answer = await page.request.post(syncUrl, { headers, data: { syncType: 'issues', confirm: true } });
+        expect(answer.status(), `sync with ${JSON.stringify(headers)}`).toBe(403);
+        expect(((await answer.json()) as { error: string }).error).toBe('cross_site_request');
+      }
+      // From the dashboard's own origin the same cookie passes that check (and meets a 404 here).
+      const own = await page.request.post(`${env.url}/api/sync-operations/00000000-0000-4000-8000-000000000000/cancel`, {
+        headers: { origin: new URL(env.url).origin },
+      });
+      expect(own.status()).toBe(404);
+      // Another site's form cannot sign a browser in with a token of its choosing either.
+      const foreignSignIn = await page.request.post(`${env.url}/dashboard/sign-in`, {
+        headers: { origin: 'http://evil.example' },
+        form: { token: env.tokens.viewer },
+        maxRedirects: 0,
+      });
+      expect(foreignSignIn.status()).toBe(403);
+    });
+    expect(await operationsOf(limited.id)).toHaveLength(before);
+  });
+
+  timed('the sign-in page and the repositories page each weigh under 100 KB with everything they load', async () => {
+    const weight = async (page: Page) =>
+      (await page.evaluate(`performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+        .reduce((sum, entry) => sum + entry.decodedBodySize, 0)`)) as number;
+    await withPage(async (page) => {
+      await openSignIn(page);
+      await page.waitForLoadState('load');
+      const signInBytes = await weight(page);
+      await signIn(page, env.tokens.admin);
+      await page.waitForLoadState('load');
+      const repositoriesBytes = await weight(page);
+      timings.push(`  page weights: sign-in ${signInBytes} B, repositories ${repositoriesBytes} B`);
+      expect(signInBytes).toBeGreaterThan(0);
+      expect(signInBytes).toBeLessThan(100 * 1024);
+      expect(repositoriesBytes).toBeLessThan(100 * 1024);
+    });
+  });
+
+  timed('signs out: the cookie is gone and the pages ask for a token again', async () => {
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      const signedInUrl = page.url();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await visible(page.getByLabel('API token'));
+      expect((await page.context().cookies()).filter((cookie) => cookie.httpOnly)).toEqual([]);
+      await page.goto(signedInUrl);
+      await visible(page.getByLabel('API token'));
+      expect(await page.locator('tr[data-repository-id]').count()).toBe(0);
+    });
+  });
+
+  timed('the pages load nothing from another origin and fit 360 px without scrolling sideways', async () => {
+    expect([...foreignRequests]).toEqual([]);
+    const wide = [...overflows].filter(([, overflow]) => overflow > 1);
+    expect(wide, 'pages wider than the phone screen (page, extra px)').toEqual([]);
+  });
+
+  timed('axe-core finds no serious or critical violation on any page, light or dark', async () => {
+    const pages = new Set(scans.map((scan) => scan.page));
+    for (const expected of ['sign-in', 'project-picker', 'repositories', 'repositories-viewer', 'sync-confirmation', 'sync-progress', 'sync-progress-rate-limit', 'issues']) {
+      expect(pages, `scanned ${expected}`).toContain(expected);
+    }
+    const blocking = scans.flatMap((scan) =>
+      blockingViolations(scan).map((violation) => `${scan.page} (${scan.colorScheme}): ${violation.impact} ${violation.id} — ${violation.help} at ${violation.targets.join(', ')}`),
+    );
+    expect(blocking).toEqual([]);
+  });
+});
