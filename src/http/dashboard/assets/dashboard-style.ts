@@ -66,6 +66,9 @@ table { width: 100%; border-collapse: collapse; margin: .75rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .6rem .5rem; border-bottom: 1px solid var(--line); }
 thead th { font-size: .9rem; color: var(--muted); }
 td p, th p { margin: .15rem 0; }
+tbody th { font-weight: 400; }
+tbody th > a { font-weight: 600; }
+[data-role="linked"] { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; }
 .small { font-size: .9rem; }
 .sync-controls { display: flex; flex-wrap: wrap; gap: .4rem .75rem; align-items: center; }
 .sync-controls label[for] { font-weight: 400; }
@@ -80,6 +83,7 @@ section.panel { border: 1px solid var(--line); border-radius: 8px; padding: .25r
 dialog { background: var(--bg); color: var(--fg); border: 1px solid var(--line); border-radius: 10px; padding: 1.25rem; width: min(34rem, calc(100vw - 1.5rem)); }
 dialog::backdrop { background: rgb(0 0 0 / .5); }
 dialog h2 { margin-top: 0; }
+section.panel h2 { margin-top: 1rem; }
 progress { width: 100%; height: 1.1rem; accent-color: var(--primary-bg); }
 @media (max-width: 40rem) {
   main { padding: 1rem .75rem 2rem; }

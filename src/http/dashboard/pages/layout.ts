@@ -7,7 +7,7 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Principal } from '../../principal.js';
 import type { Role } from '../../../store/prisma-project-store.js';
-import { SCRIPT_URL, STYLE_URL } from '../assets/asset-routes.js';
+import { ICON_URL, SCRIPT_URL, STYLE_URL } from '../assets/asset-routes.js';
 import { issuesPageUrl, projectsPageUrl, repositoriesPageUrl } from '../page-urls.js';
 
 type Content = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -36,6 +36,7 @@ export function layout(options: LayoutOptions) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${options.title} · issue-sync</title>
+<link rel="icon" href="${ICON_URL}" type="image/svg+xml">
 <link rel="stylesheet" href="${STYLE_URL}">
 ${options.script ? html`<script src="${SCRIPT_URL}" defer></script>` : ''}
 </head>
