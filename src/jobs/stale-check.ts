@@ -83,6 +83,8 @@ export const STALE_CHECK_QUEUE = 'github-stale-check';
 const DEFAULT_BUDGET_SHARE = 0.05;
 /** An owner's signal is asked when at least this many of its repositories are due (fewer are cheaper alone). */
 const MIN_OWNER_GROUP = 3;
+/** Requests of the signal's own quota left to other uses of it: at or below this many, repositories are checked alone. */
+const SIGNAL_QUOTA_RESERVE = 2;
 /** How far before the last check the search looks: an edit the index had not seen then is seen now. */
 const SEARCH_LAG_MARGIN_MS = 15 * 60_000;
 /** Every repository is checked alone at least this often, whatever its owner's signal says. */
@@ -106,6 +108,8 @@ export function createStaleCheck(deps: StaleCheckDeps) {
   const intervalMs = deps.config.staleCheckIntervalSeconds * 1000;
   const share = deps.budgetShare ?? DEFAULT_BUDGET_SHARE;
   const quotas = new Map<string, Quota>();
+  /** The owner's signal's own quota (GitHub's search) per quota key, as its last answer showed it. */
+  const signalQuotas = new Map<string, RateLimitInfo>();
 
   const quotaKey = (repository: CheckedRepository): string => {
     if (repository.installationId) return `installation:${repository.installationId}`;
@@ -242,6 +246,12 @@ export function createStaleCheck(deps: StaleCheckDeps) {
   ): Promise<CheckedRepository[]> => {
     const quota = quotaOf(key);
     if (holdBack(quota, 1, now)) return group;
+    // The search has a quota of its own (30 a minute): spent, the owner's repositories are checked alone.
+    const searchQuota = signalQuotas.get(key);
+    if (searchQuota && searchQuota.remaining !== null && searchQuota.remaining <= SIGNAL_QUOTA_RESERVE && (!searchQuota.resetAt || now < searchQuota.resetAt)) {
+      log.debug({ quota: key, resetAt: searchQuota.resetAt }, "owner's signal waits for its quota; checking repositories alone");
+      return group;
+    }
     const provider = await deps.openProvider(group[0]!);
     if (!provider.ownerChanges) return group;
     const oldestCheck = Math.min(...group.map((repository) => repository.lastCheckedAt!.getTime()));
@@ -262,6 +272,7 @@ export function createStaleCheck(deps: StaleCheckDeps) {
     }
     report.ownerSignals += 1;
     account(quota, signal);
+    if (signal.signalRateLimit) signalQuotas.set(key, signal.signalRateLimit);
     if (signal.notes.length > 0) log.info({ owner: ownerOf(group[0]!), notes: signal.notes }, 'owner-wide stale signal sees only part');
 
     const unseen: CheckedRepository[] = [];

@@ -124,6 +124,8 @@ export interface OwnerChanges {
   /** Rate-limit points of the main quota spent (a search spends the search quota, a 304 nothing). */
   pointsSpent: number;
   rateLimit: RateLimitInfo | null;
+  /** The quota of the signal's own kind of request where it has one (GitHub's search: 30 a minute). */
+  signalRateLimit: RateLimitInfo | null;
   /** Why a part could not be seen, for the logs. */
   notes: string[];
 }

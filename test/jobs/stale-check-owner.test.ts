@@ -238,6 +238,26 @@ describe('the owner-wide stale signal', () => {
     expect(await jobs.waitFor(backfill!.id)).toMatchObject({ status: 'completed', results: { created: 150 } });
   });
 
+  it("leaves the search's own quota alone when it runs low: the next owner's repositories are checked alone", async () => {
+    const first = await quietOwner('quota-a', 3);
+    const second = await quietOwner('quota-b', 3);
+    await onlyActive([...first, ...second].map((connection) => connection.id));
+    await staleCheck({ clock: later(1) }).tick();
+    // A minute after the round's clock.
+    const resetAt = Math.floor(later(2)().getTime() / 1000) + 60;
+    // The first search of the round leaves 2 of its 30 a minute.
+    github.fault({
+      status: 200,
+      path: '/search/issues',
+      headers: { 'x-ratelimit-resource': 'search', 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '2', 'x-ratelimit-reset': String(resetAt) },
+      body: { total_count: 0, incomplete_results: false, items: [] },
+    });
+    github.clearRequests();
+    const checker = staleCheck({ clock: later(2) });
+    expect(await checker.tick()).toMatchObject({ ownerSignals: 1, throughSignal: 3, checked: 6, failed: 0 });
+    expect(github.requests.filter((request) => request.path.startsWith('/search/'))).toHaveLength(1);
+  });
+
   it('checks each repository alone about once an hour, a share per round, and gives a failed check back', async () => {
     const connections = await quietOwner('sweep', 24);
     await onlyActive(connections.map((connection) => connection.id));

@@ -45,6 +45,7 @@ export async function gitHubOwnerChanges(context: GitHubListingContext, options:
   let pointsSpent = 0;
   let rateLimit: RateLimitInfo | null = null;
 
+  let signalRateLimit: RateLimitInfo | null = null;
   let issues: OwnerPartChanges | null = null;
   try {
     const response = await context.get(
@@ -52,6 +53,7 @@ export async function gitHubOwnerChanges(context: GitHubListingContext, options:
       { q: `user:${owner} is:issue updated:>=${isoSeconds(options.since)}`, sort: 'updated', order: 'desc', per_page: PAGE_SIZE },
       { operation: `searching the issues of ${owner}`, signal: options.signal },
     );
+    signalRateLimit = rateLimitOf(response.headers);
     const body = parseGitHubBody(searchSchema, response.data, { repo: context.repo, what: 'an issue search' });
     const newest = new Map<string, Date>();
     for (const item of body.items) {
@@ -65,6 +67,7 @@ export async function gitHubOwnerChanges(context: GitHubListingContext, options:
     issues = { newest, seenSince: partial ? (oldest ? new Date(oldest.updated_at) : new Date()) : null };
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
+    if (error.code === 'rate_limited') signalRateLimit = { limit: null, remaining: 0, resetAt: error.resetAt ?? null };
     notes.push(`the issue search failed: ${error.message}`);
   }
 
@@ -111,7 +114,7 @@ export async function gitHubOwnerChanges(context: GitHubListingContext, options:
     }
   }
 
-  return { issues, alerts, alertsState, pointsSpent, rateLimit, notes };
+  return { issues, alerts, alertsState, pointsSpent, rateLimit, signalRateLimit, notes };
 }
 
 /** `https://api.github.com/repos/OWNER/NAME` → `owner/name`. */
