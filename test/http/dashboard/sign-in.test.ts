@@ -41,6 +41,14 @@ describe('dashboard sign-in', () => {
     expect(answer.body.api).toContainEqual({ usage: 'GET /api/projects', what: expect.any(String) });
   });
 
+  it('keeps the guide to the command line and the API as a page at /guide, linking the dashboard', async () => {
+    const page = await send(api.app, 'GET', '/guide');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('The dashboard is at http://localhost/: sign in there with an API token');
+    expect(page.text).toContain('<a href="http://localhost/">Open the dashboard</a>');
+    expect(page.text).toContain('issue-sync users add --project SLUG --name NAME --role member');
+  });
+
   it('sets an HttpOnly, SameSite=Strict, Path=/ session cookie for a good token and sends the browser to the projects', async () => {
     const answer = await send(api.app, 'POST', '/dashboard/sign-in', { form: { token: member }, headers: { origin: ORIGIN } });
     expect(answer.status).toBe(303);

@@ -70,20 +70,22 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     return 'Something went wrong (the server answered ' + answer.status + '); try again.';
   }
 
+  // A busy button is marked, not disabled: a disabled button would drop the keyboard focus.
   function setBusy(button, busy, busyText) {
     if (!button) return;
     if (busy) {
       button.setAttribute('data-text', button.textContent);
       button.textContent = busyText;
-      button.disabled = true;
-      button.setAttribute('aria-busy', 'true');
+      button.setAttribute('aria-disabled', 'true');
+      button.setAttribute('data-busy', 'true');
     } else {
       var text = button.getAttribute('data-text');
       if (text) button.textContent = text;
-      button.disabled = false;
-      button.removeAttribute('aria-busy');
+      button.removeAttribute('aria-disabled');
+      button.removeAttribute('data-busy');
     }
   }
+  function isBusy(button) { return !!button && button.getAttribute('data-busy') === 'true'; }
 
   // ---- Repositories: rows -------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       var last = part(row, 'last-sync');
       last.replaceChildren(lastSyncHtml(operation));
       part(row, 'running').hidden = true;
+      part(row, 'running-text').textContent = '';
       part(row, 'controls').hidden = false;
     } else {
       row.setAttribute('data-operation-status', operation.status);
@@ -173,7 +176,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     setText(field('sync-error'), '');
     field('sync-rate-limit').hidden = true;
     setText(field('sync-rate-limit'), '');
-    progressDialog.querySelector('[data-action="cancel-sync"]').disabled = true;
+    enableCancel(false);
     if (!progressDialog.open) progressDialog.showModal();
   }
 
@@ -218,24 +221,50 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       notes.unshift('Read ' + plural(operation.results.issues, 'issue', 'issues') + ' and ' + plural(operation.results.securityAlerts, 'security alert', 'security alerts') + '.');
     }
     if (operation.status === 'cancelled') notes.unshift('What it had written before it stopped is kept.');
+    if (!finished && role === 'viewer') notes.push('Viewers can follow a sync but not cancel it.');
     setText(field('sync-notes'), notes.join(' '));
 
     if (operation.status === 'failed') showProgressError('The sync failed: ' + (operation.error || 'no reason was recorded') + ' Start it again when that is fixed; it continues where it stopped.');
     else if (!finished && operation.error) showProgressError(operation.error);
     else if (finished) showProgressError('');
 
-    progressDialog.querySelector('[data-action="cancel-sync"]').disabled = finished || role === 'viewer';
+    var cancelling = isBusy(progressDialog.querySelector('[data-action="cancel-sync"]'));
+    if (finished || !cancelling) enableCancel(!finished && role !== 'viewer');
+  }
+
+  /** Back to the button that opened a dialog, or to its row's sync button when that one is gone. */
+  function refocus(trigger, row) {
+    var candidates = [trigger];
+    if (row) candidates.push(row.querySelector('[data-action="sync"]'), row.querySelector('[data-action="show-progress"]'));
+    for (var i = 0; i < candidates.length; i++) {
+      var target = candidates[i];
+      if (target && document.contains(target) && target.offsetParent !== null) { target.focus(); return; }
+    }
+  }
+
+  /** The dialog's Cancel sync, enabled or not; the focus moves to Close rather than be lost. */
+  function enableCancel(enabled) {
+    var cancel = progressDialog.querySelector('[data-action="cancel-sync"]');
+    if (!enabled && document.activeElement === cancel) progressDialog.querySelector('[data-action="close-progress"]').focus();
+    if (enabled || isBusy(cancel)) setBusy(cancel, false);
+    cancel.disabled = !enabled;
   }
 
   function closeProgress() {
-    if (progressDialog && progressDialog.open) progressDialog.close();
+    var trigger = follow.trigger;
+    var row = follow.row;
+    follow = { operationId: follow.operationId, finished: true, row: null, trigger: null };
+    if (progressDialog.open) progressDialog.close();
+    if (trigger || row) refocus(trigger, row);
   }
 
   if (progressDialog) {
+    progressDialog.addEventListener('cancel', function (event) {
+      event.preventDefault();
+      closeProgress();
+    });
     progressDialog.addEventListener('close', function () {
-      var trigger = follow.trigger;
-      follow = { operationId: follow.operationId, finished: true, row: null, trigger: null };
-      if (trigger && document.contains(trigger)) trigger.focus();
+      if (follow.trigger || follow.row) closeProgress();
     });
   }
 
@@ -243,11 +272,11 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     if (!follow.operationId) return;
     setBusy(button, true, 'Cancelling…');
     var answer = await api('POST', '/api/sync-operations/' + enc(follow.operationId) + '/cancel');
-    setBusy(button, false);
     if (answer.status === 202) {
+      // Stays marked until the operation ends cancelled.
       setText(field('sync-stage'), 'Cancelling: the sync stops after the page it is reading');
-      button.disabled = true;
     } else {
+      setBusy(button, false);
       showProgressError(plainError(answer));
     }
   }
@@ -281,20 +310,29 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     }
     confirmDialog.querySelector('#sync-confirm-title').textContent = 'Sync ' + pathOf(row) + ' anyway?';
     pendingConfirm = { row: row, button: button };
-    confirmDialog.returnValue = '';
     confirmDialog.showModal();
   }
 
+  /** Confirm runs the sync again with confirm: true; anything else (Cancel, Escape) starts nothing. */
+  function closeConfirm(confirmed) {
+    var pending = pendingConfirm;
+    pendingConfirm = null;
+    if (confirmDialog.open) confirmDialog.close();
+    if (!pending) return;
+    if (confirmed) {
+      startSync(pending.row, pending.button, true);
+    } else {
+      say('The sync of ' + pathOf(pending.row) + ' was not started.');
+      refocus(pending.button, pending.row);
+    }
+  }
+
   if (confirmDialog) {
-    confirmDialog.addEventListener('close', function () {
-      if (confirmDialog.returnValue === 'confirm') return;
-      var pending = pendingConfirm;
-      pendingConfirm = null;
-      if (pending) {
-        say('The sync of ' + pathOf(pending.row) + ' was not started.');
-        pending.button.focus();
-      }
+    confirmDialog.addEventListener('cancel', function (event) {
+      event.preventDefault();
+      closeConfirm(false);
     });
+    confirmDialog.addEventListener('close', function () { closeConfirm(false); });
   }
 
   function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
@@ -364,7 +402,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
         setText(field('sync-stage'), answer.status === 409 ? 'Already running' : 'Queued: waiting for a worker');
       }
       markRunning(row, answer.body.operationId, null);
-      progressDialog.querySelector('[data-action="cancel-sync"]').disabled = role === 'viewer';
+      enableCancel(role !== 'viewer');
       poll();
       return;
     }
@@ -439,6 +477,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       var apiUrl = String(data.get('apiUrl') || '').trim();
       if (apiUrl) body.apiUrl = apiUrl;
       var button = connectForm.querySelector('button[type="submit"]');
+      if (isBusy(button)) return;
       setBusy(button, true, 'Checking with the host…');
       var answer = await api('POST', '/api/projects/' + enc(projectId) + '/repositories', body);
       setBusy(button, false);
@@ -461,6 +500,16 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     try { return new URL(match[1]).pathname.replace(/^\/+|\/+$/g, '') + ' #' + match[2]; } catch (error) { return externalId; }
   }
 
+  /** The API's reasons, in the page's words (its own messages speak of request bodies). */
+  function linkError(answer, url) {
+    var code = answer.body && answer.body.error;
+    if (code === 'external_issue_not_found') return 'There is no such issue or alert at ' + url + '; check the URL.';
+    if (code === 'already_linked') return 'Another issue of this project is already linked to ' + url + '; unlink that one first.';
+    if (code === 'unknown_repository') return 'This project has no repository for ' + url + '; an admin can connect it on the Repositories page.';
+    if (code === 'invalid_body') return 'That is not the URL of an issue or a security alert; it looks like https://github.com/owner/repo/issues/12.';
+    return plainError(answer);
+  }
+
   document.addEventListener('submit', async function (event) {
     var form = event.target;
     if (!form.matches || !form.matches('form[data-role="link-form"]')) return;
@@ -468,11 +517,12 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
     var row = issueRow(form);
     var input = form.querySelector('input[name="url"]');
     var button = form.querySelector('button[type="submit"]');
+    if (isBusy(button)) return;
     setText(part(row, 'row-error'), '');
     setBusy(button, true, 'Linking…');
     var answer = await api('POST', issueUrl(row), { url: input.value.trim() });
     setBusy(button, false);
-    if (answer.status !== 200) { setText(part(row, 'row-error'), plainError(answer)); input.focus(); return; }
+    if (answer.status !== 200) { setText(part(row, 'row-error'), linkError(answer, input.value.trim())); input.focus(); return; }
     var external = answer.body.external || {};
     part(row, 'external').textContent = externalText(external.externalId);
     row.setAttribute('data-linked', 'true');
@@ -502,7 +552,7 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
 
   document.addEventListener('click', function (event) {
     var button = event.target.closest ? event.target.closest('button[data-action]') : null;
-    if (!button || button.disabled) return;
+    if (!button || button.disabled || isBusy(button)) return;
     var action = button.getAttribute('data-action');
     var row = button.closest('tr[data-repository-id]');
     if (action === 'sync' && row) startSync(row, button, false);
@@ -512,12 +562,8 @@ export const DASHBOARD_SCRIPT = String.raw`(function () {
       follow.operationId = operationId;
       setText(field('sync-stage'), 'Reading the sync’s progress');
       poll();
-    } else if (action === 'confirm-sync' && pendingConfirm) {
-      var pending = pendingConfirm;
-      pendingConfirm = null;
-      confirmDialog.close('confirm');
-      startSync(pending.row, pending.button, true);
-    } else if (action === 'cancel-confirm') confirmDialog.close();
+    } else if (action === 'confirm-sync') closeConfirm(true);
+    else if (action === 'cancel-confirm') closeConfirm(false);
     else if (action === 'cancel-sync') cancelFollowed(button);
     else if (action === 'close-progress') closeProgress();
     else if (action === 'backfill') backfill(button);
