@@ -8,10 +8,13 @@
  *   - `octo/limited`: 10 issues, webhook inactive, for a sync that meets an exhausted rate limit;
  *   - `octo/slow`: 250 issues (a quarter of them closed), webhook stale, for a sync held on its second page and cancelled;
  *   - `octo/linkable`: 5 issues, never synced, whose issue #3 a local issue gets linked to;
+ *   - `octo/broken`: 3 issues, webhook inactive, for a sync the host refuses;
  * - a local issue "Printer on fire (local)" in `demo`, linked to nothing;
  * - project `side`, with no repository;
  * - users: `ada` (admin of demo), `vic` (viewer of demo), `max` (member of demo and viewer of side:
- *   the project picker), and the server's ADMIN_TOKEN.
+ *   the project picker), and the server's ADMIN_TOKEN; `addUser` adds more.
+ *
+ * The simulator's repository `octo/fresh` (4 issues) is connected by no one: the connect form's.
  */
 import { loadConfig } from '../../src/config.js';
 import { createTokenCipher } from '../../src/crypto/token-cipher.js';
@@ -22,7 +25,8 @@ import { startGitHubSimulator, type GitHubSimulator } from '../support/github-si
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 export const ADMIN_TOKEN = 'dashboard-e2e-admin-token-0123456789';
-const GITHUB_TOKEN = 'ghp_dashboardE2e';
+/** The token the simulator accepts, stored (encrypted) with every seeded connection. */
+export const GITHUB_TOKEN = 'ghp_dashboardE2e';
 
 export interface SeededRepository {
   id: string;
@@ -38,8 +42,16 @@ export interface DashboardService {
   project: { id: string; slug: string };
   sideProject: { id: string; slug: string };
   tokens: { admin: string; viewer: string; multi: string; serverAdmin: string };
-  repositories: { hello: SeededRepository; limited: SeededRepository; slow: SeededRepository; linkable: SeededRepository };
+  repositories: {
+    hello: SeededRepository;
+    limited: SeededRepository;
+    slow: SeededRepository;
+    linkable: SeededRepository;
+    broken: SeededRepository;
+  };
   localIssue: { id: string; title: string };
+  /** A user with `role` in project `demo`; returns their API token. */
+  addUser(name: string, role: 'admin' | 'member' | 'viewer'): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -68,6 +80,8 @@ export async function startDashboardService(): Promise<DashboardService> {
     github.repo('octo', 'limited', { issues: 10 });
     github.repo('octo', 'slow', { issues: 250 });
     github.repo('octo', 'linkable', { issues: 5 });
+    github.repo('octo', 'broken', { issues: 3 });
+    github.repo('octo', 'fresh', { issues: 4 });
 
     const { prisma } = database.db;
     const project = await stores.projects.ensure('demo');
@@ -93,6 +107,7 @@ export async function startDashboardService(): Promise<DashboardService> {
       limited: await connect('octo/limited', 'inactive'),
       slow: await connect('octo/slow', 'stale', 'No delivery for 3 days while issues changed on GitHub.'),
       linkable: await connect('octo/linkable', 'inactive'),
+      broken: await connect('octo/broken', 'inactive'),
     };
     const localTitle = 'Printer on fire (local)';
     const local = await prisma.issue.create({ data: { projectId: project.id, title: localTitle, body: 'Filed by hand.' } });
@@ -113,6 +128,7 @@ export async function startDashboardService(): Promise<DashboardService> {
       tokens: { admin, viewer, multi: max.token, serverAdmin: ADMIN_TOKEN },
       repositories,
       localIssue: { id: local.id, title: localTitle },
+      addUser: async (name, role) => (await stores.projects.addUser(project.id, name, role)).token,
       async close() {
         github.onRequest(null);
         await running.close();

@@ -24,7 +24,7 @@ import {
   type AccessibilityScan,
 } from '../support/browser.js';
 import { githubFaults } from '../support/github-simulator.js';
-import { startDashboardService, type DashboardService } from './dashboard-service.js';
+import { GITHUB_TOKEN, startDashboardService, type DashboardService } from './dashboard-service.js';
 
 /** A loaded 2-core machine: conditions are awaited for this long before a test gives up. */
 const WAIT_MS = 30_000;
@@ -166,6 +166,11 @@ async function progressFraction(dialog: Locator): Promise<number> {
   return dialog.locator('progress').evaluate((bar: { position: number }) => bar.position);
 }
 
+/** The accessible text of the element that has the keyboard focus. */
+async function focusedText(page: Page): Promise<string> {
+  return ((await page.evaluate('document.activeElement ? document.activeElement.textContent : ""')) as string).replace(/\s+/g, ' ').trim();
+}
+
 async function textOf(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
@@ -179,10 +184,22 @@ describe('the dashboard in headless Chromium', () => {
     await withPage(async (page) => {
       await openSignIn(page);
       await inspect(page, 'sign-in');
-      await signIn(page, env.tokens.admin);
+      const field = page.getByLabel('API token');
+      expect(await field.getAttribute('type')).toBe('password');
 
-      const { hello, limited, slow, linkable } = env.repositories;
-      for (const repository of [hello, limited, slow, linkable]) await visible(repositoryRow(page, repository.id));
+      // A wrong token: an alert says what to do, the field is marked and empty, nobody is signed in.
+      await field.fill('isk_not-a-token-anyone-has');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = await visible(page.getByRole('alert').filter({ hasText: /token/i }));
+      expect(await textOf(alert)).toMatch(/unknown|revoked/i);
+      expect(await page.getByLabel('API token').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('API token').inputValue()).toBe('');
+      expect((await page.context().cookies()).filter((cookie) => cookie.httpOnly)).toEqual([]);
+      await inspect(page, 'sign-in-error');
+
+      await signIn(page, env.tokens.admin);
+      const { hello, limited, slow, linkable, broken } = env.repositories;
+      for (const repository of [hello, limited, slow, linkable, broken]) await visible(repositoryRow(page, repository.id));
       expect(await textOf(repositoryRow(page, hello.id))).toContain('octo/hello');
       expect(await textOf(repositoryRow(page, hello.id))).toMatch(/active/i);
       const stale = await textOf(repositoryRow(page, slow.id));
@@ -208,6 +225,15 @@ describe('the dashboard in headless Chromium', () => {
       await inspect(page, 'project-picker');
       await demo.click();
       await visible(repositoryRow(page, env.repositories.hello.id));
+      // The navigation leads back to the picker.
+      await page.getByRole('link', { name: 'Projects' }).click();
+      await visible(page.getByRole('link', { name: 'side', exact: true }));
+    });
+    // The server's ADMIN_TOKEN sees every project.
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.serverAdmin);
+      await visible(page.getByRole('link', { name: 'demo', exact: true }));
+      await visible(page.getByRole('link', { name: 'side', exact: true }));
     });
   });
 
@@ -217,11 +243,23 @@ describe('the dashboard in headless Chromium', () => {
       await signIn(page, env.tokens.admin);
       const row = await visible(repositoryRow(page, hello.id));
       await row.getByLabel('Sync type').selectOption('issues');
-      await syncButton(row).click();
 
+      // By keyboard: Enter on the button asks first; the dialog takes the focus on its safe choice,
+      // Escape starts nothing and gives the focus back.
+      await syncButton(row).focus();
+      await page.keyboard.press('Enter');
       const confirmation = await visible(confirmationDialog(page));
       expect(await textOf(confirmation)).toMatch(/webhook/i);
+      expect(await focusedText(page)).toBe('Cancel');
       await inspect(page, 'sync-confirmation', { dialog: true });
+      await page.keyboard.press('Escape');
+      await confirmation.waitFor({ state: 'hidden' });
+      expect(await focusedText(page)).toMatch(/^Sync/);
+      await until('the page to say nothing started', () => textOf(page.locator('#page-status')), (text) => /not started/i.test(text));
+      expect(await operationsOf(hello.id)).toEqual([]);
+
+      await syncButton(row).click();
+      await visible(confirmation);
       await confirmation.getByRole('button', { name: 'Confirm sync' }).click();
 
       const dialog = await visible(progressDialog(page));
@@ -237,6 +275,7 @@ describe('the dashboard in headless Chromium', () => {
       await inspect(page, 'sync-progress', { dialog: true });
       await dialog.getByRole('button', { name: 'Close' }).click();
       await dialog.waitFor({ state: 'hidden' });
+      expect(await focusedText(page), 'the focus goes back to the button that opened the dialog').toMatch(/^Sync/);
       const lastSync = await textOf(row);
       expect(lastSync).toMatch(/completed/i);
       expect(lastSync).toMatch(/120 created/);
@@ -253,7 +292,19 @@ describe('the dashboard in headless Chromium', () => {
       expect(await syncButton(row).isDisabled()).toBe(true);
       const reason = await visible(row.getByTestId('sync-disabled-reason'));
       expect(await textOf(reason)).toMatch(/viewer|role|permission|member/i);
+      expect(await syncButton(row).getAttribute('aria-describedby')).toBe(await reason.getAttribute('id'));
+      expect(await page.getByRole('button', { name: 'Back-fill every stale repository' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Connect repository' }).count()).toBe(0);
       await inspect(page, 'repositories-viewer');
+
+      // Nor can a viewer link issues; the page says why.
+      await page.getByRole('link', { name: 'Issues' }).click();
+      await page.getByLabel('Title contains').fill('Printer on fire');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      const issue = await visible(page.locator(`tr[data-issue-id="${env.localIssue.id}"]`));
+      expect(await issue.getByRole('button', { name: 'Link', exact: true }).isDisabled()).toBe(true);
+      expect(await issue.getByLabel('Link to URL').isDisabled()).toBe(true);
+      expect(await textOf(page.locator('#link-disabled-reason'))).toMatch(/viewer/i);
     });
   });
 
@@ -309,10 +360,19 @@ describe('the dashboard in headless Chromium', () => {
         expect(await textOf(confirmation)).toMatch(/closed/i);
         await confirmation.getByRole('button', { name: 'Confirm sync' }).click();
 
-        const dialog = await visible(progressDialog(page));
+        let dialog = await visible(progressDialog(page));
         await secondPage;
         // The first page is stored while the second is held: the sync runs.
         await until('the running sync to show progress', () => progressFraction(dialog), (fraction) => fraction > 0 && fraction < 1);
+
+        // Opened again (another tab, a reload), the page shows the running sync in its row instead of the controls.
+        await page.reload();
+        const again = await visible(repositoryRow(page, slow.id));
+        expect(await again.getByRole('button', { name: /^Sync/ }).isVisible()).toBe(false);
+        expect(await textOf(again)).toMatch(/running/i);
+        await again.getByRole('button', { name: 'Show progress' }).click();
+        dialog = await visible(progressDialog(page));
+        await until('the reopened dialog to follow the sync', () => progressFraction(dialog), (fraction) => fraction > 0 && fraction < 1);
         const cancelled = page.waitForResponse((response) => /\/cancel\b/.test(response.url()) && response.request().method() === 'POST');
         await dialog.getByRole('button', { name: 'Cancel sync' }).click();
         expect((await cancelled).status()).toBeLessThan(300);
@@ -352,6 +412,145 @@ describe('the dashboard in headless Chromium', () => {
       await row.getByRole('button', { name: 'Unlink' }).click();
       await visible(row.getByLabel('Link to URL'));
       expect(await prisma.issue.findUniqueOrThrow({ where: { id: localIssue.id } })).toMatchObject({ externalId: null, unlinked: true });
+    });
+  });
+
+  timed('a sync the host refuses ends failed, said in plain words', async () => {
+    const { broken } = env.repositories;
+    env.github.fault({ ...githubFaults.badCredentials(), path: '/repos/octo/broken/issues', times: 10 });
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      const row = await visible(repositoryRow(page, broken.id));
+      await syncButton(row).click();
+      const dialog = await visible(progressDialog(page));
+      const error = await until('the failure', () => textOf(dialog.getByTestId('sync-error')), (text) => text.length > 0, 60_000);
+      expect(error).toMatch(/failed/i);
+      expect(error).not.toMatch(/\bat \w+ \(|Error:|undefined|null/);
+      expect(await textOf(dialog.getByTestId('sync-stage'))).toMatch(/failed/i);
+      expect(await dialog.getByRole('button', { name: 'Cancel sync' }).isDisabled()).toBe(true);
+      await inspect(page, 'sync-progress-failed', { dialog: true });
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      expect(await textOf(row)).toMatch(/failed/i);
+    });
+    expect((await operationsOf(broken.id)).map((operation) => operation.status)).toEqual(['failed']);
+  });
+
+  timed('pages through the issues with the cursor, filters them, and links each to its host', async () => {
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      await page.getByRole('link', { name: 'Issues' }).click();
+      const rows = page.locator('tr[data-issue-id]');
+      await visible(rows.first());
+      const seen = new Set<string>();
+      let pages = 0;
+      for (;;) {
+        pages += 1;
+        const ids = await rows.evaluateAll((elements: { getAttribute(name: string): string | null }[]) =>
+          elements.map((element) => element.getAttribute('data-issue-id') ?? ''),
+        );
+        expect(ids.length).toBeLessThanOrEqual(50);
+        for (const id of ids) {
+          expect(seen.has(id), `issue ${id} listed twice`).toBe(false);
+          seen.add(id);
+        }
+        const next = page.getByRole('link', { name: 'Next page' });
+        if ((await next.count()) === 0) break;
+        await next.click();
+        await page.waitForLoadState('load');
+        expect(pages).toBeLessThan(10);
+      }
+      const stored = await env.database.db.prisma.issue.count({ where: { projectId: env.project.id } });
+      expect(seen.size).toBe(stored);
+      expect(pages).toBe(Math.ceil(stored / 50));
+
+      // Filtered by repository and kind: the synced repository's issues only, each linking to GitHub.
+      await page.getByRole('link', { name: 'Issues' }).click();
+      await page.getByLabel('Repository').selectOption({ label: 'octo/hello' });
+      await page.getByLabel('Kind').selectOption({ label: 'Issues' });
+      await page.getByLabel('State').selectOption({ label: 'Open' });
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await visible(page.getByRole('link', { name: 'Clear filters' }));
+      const hrefs = await rows.locator('a[href]').evaluateAll((links: { getAttribute(name: string): string | null }[]) =>
+        links.map((link) => link.getAttribute('href') ?? ''),
+      );
+      expect(hrefs).toHaveLength(50);
+      for (const href of hrefs) expect(href).toMatch(/^https:\/\/github\.com\/octo\/hello\/issues\/\d+$/);
+
+      await page.getByLabel('Kind').selectOption({ label: 'Security alerts' });
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await visible(page.getByText('No stored issue matches these filters.'));
+      expect(await rows.count()).toBe(0);
+    });
+  });
+
+  timed('says in plain words why a link cannot be made', async () => {
+    const { localIssue } = env;
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      await page.getByRole('link', { name: 'Issues' }).click();
+      await page.getByLabel('Title contains').fill('Printer on fire');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      const row = await visible(page.locator(`tr[data-issue-id="${localIssue.id}"]`));
+      const attempts: [string, RegExp][] = [
+        // No such issue on the host.
+        ['https://github.com/octo/linkable/issues/999', /no such|has no|not found|does not exist/i],
+        // Already held by a synced issue of the project.
+        ['https://github.com/octo/hello/issues/7', /already/i],
+        // A repository the project does not have.
+        ['https://github.com/someone/else/issues/1', /repositor/i],
+      ];
+      for (const [url, expected] of attempts) {
+        await row.getByLabel('Link to URL').fill(url);
+        await row.getByRole('button', { name: 'Link', exact: true }).click();
+        const message = await until(`the error for ${url}`, () => textOf(row.getByRole('alert')), (text) => text.length > 0);
+        expect(message, url).toMatch(expected);
+        expect(message, url).not.toMatch(/Error:|undefined|\bat \w+ \(/);
+        expect(await row.getAttribute('data-linked')).toBe('false');
+      }
+    });
+    expect((await env.database.db.prisma.issue.findUniqueOrThrow({ where: { id: localIssue.id } })).externalId).toBeNull();
+  });
+
+  timed('an admin back-fills the stale repositories and connects one more', async () => {
+    const { slow } = env.repositories;
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      await page.getByRole('button', { name: 'Back-fill every stale repository' }).click();
+      await until('the back-fill to be announced', () => textOf(page.locator('#page-status')), (text) => /back-fill/i.test(text));
+      expect(await textOf(page.locator('#page-status'))).toMatch(/1 stale repository/);
+      const row = repositoryRow(page, slow.id);
+      await until('the back-fill to finish in its row', () => textOf(row), (text) => /completed/i.test(text), 60_000);
+
+      await page.getByLabel('Host').selectOption({ label: 'GitHub' });
+      await page.getByLabel('Repository', { exact: true }).fill('octo/fresh');
+      await page.getByLabel('API URL (optional)').fill(env.github.url);
+      // A wrong token is refused with the host's reason and nothing is stored.
+      await page.getByLabel('Access token').fill('ghp_wrong');
+      await page.getByRole('button', { name: 'Connect repository' }).click();
+      const refusal = await until('the refusal', () => textOf(page.locator('#connect-error')), (text) => text.length > 0);
+      expect(refusal).toMatch(/token|credential/i);
+      expect(await env.database.db.prisma.repositoryConnection.count({ where: { fullPath: 'octo/fresh' } })).toBe(0);
+
+      await page.getByLabel('Access token').fill(GITHUB_TOKEN);
+      await page.getByRole('button', { name: 'Connect repository' }).click();
+      await until('the connected repository', () => textOf(page.locator('#page-status')), (text) => /Connected octo\/fresh/.test(text));
+      const fresh = await env.database.db.prisma.repositoryConnection.findFirstOrThrow({ where: { fullPath: 'octo/fresh' } });
+      await visible(repositoryRow(page, fresh.id));
+    });
+    const backfills = await operationsOf(slow.id);
+    expect(backfills.at(-1)).toMatchObject({ status: 'completed', trigger: 'admin' });
+  });
+
+  timed('a session whose token is revoked ends at the next page, saying so', async () => {
+    const token = await env.addUser('rita', 'member');
+    await withPage(async (page) => {
+      await signIn(page, token);
+      await visible(repositoryRow(page, env.repositories.hello.id));
+      await env.database.db.prisma.apiToken.updateMany({ where: { user: { name: 'rita' } }, data: { revokedAt: new Date() } });
+      await page.reload();
+      await visible(page.getByLabel('API token'));
+      expect(await textOf(page.locator('main'))).toMatch(/session has ended/i);
+      expect(await page.locator('tr[data-repository-id]').count()).toBe(0);
     });
   });
 
@@ -422,7 +621,7 @@ describe('the dashboard in headless Chromium', () => {
 
   timed('axe-core finds no serious or critical violation on any page, light or dark', async () => {
     const pages = new Set(scans.map((scan) => scan.page));
-    for (const expected of ['sign-in', 'project-picker', 'repositories', 'repositories-viewer', 'sync-confirmation', 'sync-progress', 'sync-progress-rate-limit', 'issues']) {
+    for (const expected of ['sign-in', 'sign-in-error', 'sync-progress-failed', 'project-picker', 'repositories', 'repositories-viewer', 'sync-confirmation', 'sync-progress', 'sync-progress-rate-limit', 'issues']) {
       expect(pages, `scanned ${expected}`).toContain(expected);
     }
     const blocking = scans.flatMap((scan) =>
