@@ -133,6 +133,7 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
           repo: repository.fullPath,
           octokit,
           log: deps.log.child({ provider: repository.provider, repo: repository.fullPath }),
+          ...(deps.observeRequests ? { observeRequest: deps.observeRequests(repository, undefined) } : {}),
         });
       })();
     },

@@ -5,6 +5,8 @@
 import type { Database } from '../db/client.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
+import type { RequestObserver } from '../providers/http/polite-http.js';
+import type { RepositoryRecord } from '../store/issue-store.js';
 import type { Runtime } from '../runtime.js';
 
 export interface GitHubAppDeps {
@@ -13,4 +15,6 @@ export interface GitHubAppDeps {
   jobs: SyncJobs;
   log: Logger;
   clock?: () => Date;
+  /** The metrics' observer of the requests an installation's provider sends for this repository. */
+  observeRequests?: (repository: RepositoryRecord, token: string | undefined) => RequestObserver;
 }

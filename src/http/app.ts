@@ -10,6 +10,8 @@ import { PROVIDER_DEFINITIONS } from '../providers/index.js';
 import type { HostWebhookDeps } from '../providers/webhook-deps.js';
 import type { ReceiveGitHubWebhook } from '../github-app/receive-github-webhook.js';
 import type { Logger } from '../logger.js';
+import { mountMetrics } from '../metrics/mount-metrics.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { ApiDeps } from './api-deps.js';
 import { apiRoutes } from './api-routes.js';
 import { createDashboard } from './dashboard/create-dashboard.js';
@@ -26,6 +28,8 @@ export interface AppDeps extends HealthDeps {
   api?: ApiDeps;
   /** What the GitLab and Bitbucket webhook handlers need, per host; absent: those routes are not served. */
   hostWebhooks?: (kind: ProviderKind) => HostWebhookDeps;
+  /** GET /metrics and the webhook delivery counts; absent: not served. */
+  metrics?: ServiceMetrics;
 }
 
 /** GitLab and Bitbucket payloads are small (Bitbucket may not send one over 256 KB). */
@@ -33,6 +37,8 @@ export const MAX_HOST_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // First: its middleware wraps the webhook routes mounted below.
+  if (deps.metrics) mountMetrics(app, deps.metrics, deps.log);
   const dashboard = deps.api ? createDashboard(deps.api) : null;
   app.route('/', homePageRoutes(dashboard ? { dashboard: dashboard.home } : {}));
   if (dashboard) app.route('/', dashboard.routes);

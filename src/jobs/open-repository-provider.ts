@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Logger } from '../logger.js';
 import { createProvider } from '../providers/index.js';
-import type { QuotaGates } from '../providers/http/polite-http.js';
+import type { QuotaGates, RequestObserver } from '../providers/http/polite-http.js';
 import type { Provider } from '../providers/provider.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 
@@ -17,6 +17,8 @@ export interface RepositoryProviderDeps {
   log: Logger;
   /** The provider through an App installation's client, or null when the repository has none. */
   installationProvider?: (repository: RepositoryRecord) => Promise<Provider> | null;
+  /** The metrics' observer of the requests sent for this repository with this token. */
+  observeRequests?: (repository: RepositoryRecord, token: string | undefined) => RequestObserver;
 }
 
 export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
@@ -33,6 +35,7 @@ export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
       ...(token ? { token } : {}),
       log,
       quotaGates,
+      ...(deps.observeRequests ? { observeRequest: deps.observeRequests(repository, token) } : {}),
     });
   };
 }

@@ -34,7 +34,7 @@ import { createOperationListeners } from './operation-listeners.js';
 import { parseJobRef, queuedJobRef } from './job-ref.js';
 import { processOwnerId } from './process-owner.js';
 import { createSyncJobHandler } from './run-sync-job.js';
-import { superviseOperations, type SupervisionReport } from './supervise-operations.js';
+import { RUN_HEARTBEAT_MS, superviseOperations, type SupervisionReport } from './supervise-operations.js';
 import type { SyncJobs } from './sync-jobs.js';
 import {
   createSyncBoss,
@@ -63,8 +63,12 @@ export interface PgBossSyncJobsDeps {
   pollingIntervalSeconds?: number;
   /** An operation with no word from its runner for this long may be taken over by the supervisor (2 min). */
   staleAfterMs?: number;
-  /** The supervisor's pg-boss schedule (every minute). */
-  superviseCron?: string;
+  /** How often the supervisor looks for operations whose runner is gone (every 2 s, one replica at a time). */
+  superviseEverySeconds?: number;
+  /** A running operation whose heartbeat is this old is taken over (8 s; see supervise-operations.ts). */
+  takeoverAfterMs?: number;
+  /** How often a run refreshes its operation's heartbeat (2 s). */
+  heartbeatMs?: number;
   /** How often pg-boss fails jobs whose heartbeat or expiry ran out (60 s). */
   bossSuperviseIntervalSeconds?: number;
   /** How often listeners hear about progress (5 s). */
@@ -94,6 +98,8 @@ export interface PgBossSyncJobs extends SyncJobs {
    * logged and not retried: the next one comes soon.
    */
   every(name: string, seconds: number, run: () => Promise<unknown>): Promise<void>;
+  /** Jobs per queue as pg-boss last counted them (its monitor recounts every minute), for the metrics. */
+  queueDepths(): Promise<{ queue: string; ready: number; deferred: number; active: number }[]>;
 }
 
 const ACTIVE: ReadonlySet<string> = new Set(['pending', 'running']);
@@ -159,7 +165,10 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
   };
 
   const supervise = () =>
-    superviseOperations({ boss, policy, operations, log: log.child({ component: 'sync-supervisor' }), clock, staleAfterMs });
+    superviseOperations({
+      boss, policy, operations, log: log.child({ component: 'sync-supervisor' }), clock, staleAfterMs,
+      ...(deps.takeoverAfterMs ? { takeoverAfterMs: deps.takeoverAfterMs } : {}),
+    });
 
   const handle = createSyncJobHandler({
     boss,
@@ -172,7 +181,28 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
     closing: closing.signal,
     notify,
     progressEveryMs: deps.progressEveryMs ?? 5000,
+    heartbeatMs: deps.heartbeatMs ?? RUN_HEARTBEAT_MS,
   });
+
+  /**
+   * Every `seconds`, offers a tick to the exclusive queue `name` (one queued or running at a time,
+   * whichever replica offers it) and wakes this process's worker for it. The first tick comes one
+   * period after start, as a cron schedule's would.
+   */
+  const offerTicks = (name: string, seconds: number, worker: string) => {
+    const offer = () => {
+      if (closing.signal.aborted) return;
+      boss
+        .send(name, {}, { retryLimit: 0 })
+        .then((id) => {
+          if (id) boss.notifyWorker(worker);
+        })
+        .catch((error: unknown) => log.warn({ err: error, queue: name }, 'could not offer a tick'));
+    };
+    const timer = setInterval(offer, seconds * 1000);
+    timer.unref();
+    closing.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  };
 
   let workerId: string | null = null;
   let working: Promise<void> | null = null;
@@ -198,10 +228,15 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
         }
       },
     );
-    await boss.work(SUPERVISE_QUEUE, async () => {
+    // Every few seconds rather than on a cron schedule (a minute at the least): a sync whose runner
+    // died is taken over within about ten seconds.
+    const superviseEvery = deps.superviseEverySeconds ?? 2;
+    const supervisor = await boss.work(SUPERVISE_QUEUE, { pollingIntervalSeconds: Math.max(0.5, superviseEvery / 2) }, async () => {
       await supervise();
     });
-    await boss.schedule(SUPERVISE_QUEUE, deps.superviseCron ?? '* * * * *');
+    offerTicks(SUPERVISE_QUEUE, superviseEvery, supervisor);
+    // Earlier versions ticked the supervisor from a cron schedule: ours does now.
+    await boss.unschedule(SUPERVISE_QUEUE).catch(() => undefined);
     await supervise().catch((error: unknown) => log.warn({ err: error }, 'supervisor pass failed'));
   };
 
@@ -288,25 +323,18 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
 
     supervise,
 
+    async queueDepths() {
+      const queues = await boss.getQueues();
+      return queues.map((queue) => ({ queue: queue.name, ready: queue.readyCount, deferred: queue.deferredCount, active: queue.activeCount }));
+    },
+
     async every(name, seconds, run) {
       if (closing.signal.aborted) throw new Error('The sync runner is shutting down.');
       await boss.createQueue(name, { policy: 'exclusive', retryLimit: 0, expireInSeconds: 10 * 60, deleteAfterSeconds: 60 * 60 });
       const worker = await boss.work(name, { pollingIntervalSeconds: Math.max(0.5, Math.min(2, seconds / 2)) }, async () => {
         await run();
       });
-      const offer = () => {
-        if (closing.signal.aborted) return;
-        boss
-          .send(name, {}, { retryLimit: 0 })
-          .then((id) => {
-            if (id) boss.notifyWorker(worker);
-          })
-          .catch((error: unknown) => log.warn({ err: error, queue: name }, 'could not offer a tick'));
-      };
-      // The first tick comes one period after start, as a cron schedule's would: the service is up by then.
-      const timer = setInterval(offer, seconds * 1000);
-      timer.unref();
-      closing.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+      offerTicks(name, seconds, worker);
     },
 
     async startWorkers() {

@@ -11,8 +11,11 @@
  *   throws, so pg-boss retries it with backoff; the last attempt leaves it failed with the reason.
  * - the process stops (close()) → the engine stops between pages, the operation goes back to
  *   `pending` and a new job is queued at once for whichever replica is up next.
- * - the job's claim was lost (expired, or failed by the supervisor because this worker looked dead)
+ * - the job's claim was lost (expired, or failed by pg-boss because its heartbeat ran out)
  *   → the operation goes back to `pending`; pg-boss's retry of the same job resumes it.
+ * - another runner took the operation over (a supervisor saw no heartbeat and believed this process
+ *   dead) → the run stops at once and leaves the operation alone: the run's heartbeat, every
+ *   `heartbeatMs`, is what finds that out.
  * - cancelled by someone → cancelled; a job whose operation was cancelled before it ran completes
  *   without running.
  */
@@ -52,6 +55,8 @@ export interface SyncWorkerContext {
   closing: AbortSignal;
   notify(operation: OperationRecord, event: 'progress' | 'finished'): Promise<void>;
   progressEveryMs: number;
+  /** How often a run refreshes its operation's heartbeat (see `TAKEOVER_AFTER_MS` in supervise-operations.ts). */
+  heartbeatMs: number;
 }
 
 /** Thrown to have pg-boss retry the job; the operation was already put back to pending. */
@@ -84,7 +89,8 @@ export function createSyncJobHandler(ctx: SyncWorkerContext) {
 
   const run = async (job: JobWithMetadata<SyncJobData>, operation: OperationRecord, log: Logger) => {
     const operationId = operation.id;
-    await operations.setJob(operationId, runningJobRef(job.id, ctx.owner));
+    const ref = runningJobRef(job.id, ctx.owner);
+    await operations.setJob(operationId, ref);
     const repository = operation.repositoryId ? await repositories.get(operation.repositoryId) : null;
     if (!repository) throw new SyncJobError('The repository connection no longer exists.');
     const provider = await ctx.openProvider(repository);
@@ -104,6 +110,23 @@ export function createSyncJobHandler(ctx: SyncWorkerContext) {
       await notifyFinished(operationId);
     };
 
+    // The heartbeat tells the supervisors of every replica this run is alive. When it finds the
+    // operation run by another job (a supervisor took it over, believing this process dead), the run
+    // stops at once and leaves the operation to that job.
+    const takeover = new AbortController();
+    let takenOver = false;
+    const beat = setInterval(() => {
+      operations.touch(operationId, ref).then(
+        (mine) => {
+          if (mine || takenOver) return;
+          takenOver = true;
+          takeover.abort(new Error('Another runner took the sync over.'));
+        },
+        (error: unknown) => log.warn({ err: error }, 'could not refresh the heartbeat of the sync'),
+      );
+    }, ctx.heartbeatMs);
+    beat.unref();
+
     let lastNotified = 0;
     const outcome: SyncOutcome = await syncRepository(
       { ...ctx.stores, operations: engineOperations, clock: ctx.clock, log },
@@ -116,7 +139,7 @@ export function createSyncJobHandler(ctx: SyncWorkerContext) {
         includeClosed: operation.includeClosed,
         since: parseSince(job.data.since),
         resumeFrom: operation.checkpoint,
-        signal: AbortSignal.any([ctx.closing, job.signal]),
+        signal: AbortSignal.any([ctx.closing, job.signal, takeover.signal]),
         pauseOnRateLimit: true,
         onProgress: (progress, results) => {
           const now = ctx.clock().getTime();
@@ -125,7 +148,7 @@ export function createSyncJobHandler(ctx: SyncWorkerContext) {
           void ctx.notify({ ...operation, status: 'running', progress, results }, 'progress');
         },
       },
-    );
+    ).finally(() => clearInterval(beat));
 
     if (outcome.status === 'completed') return notifyFinished(operationId);
 
@@ -159,6 +182,10 @@ export function createSyncJobHandler(ctx: SyncWorkerContext) {
     }
 
     // Cancelled: by someone, by this process stopping, or because the job's claim was lost.
+    if (takenOver) {
+      log.warn({}, 'sync stopped: another runner took it over, believing this one gone');
+      return;
+    }
     if (await operations.isCancelRequested(operationId)) return finishHeld();
     if (ctx.closing.aborted) {
       const nextId = randomUUID();

@@ -5,10 +5,13 @@
  *
  * For an operation on a pg-boss job:
  * - job queued, deferred or waiting for a retry → fine.
- * - job active, its worker a process on this host that is gone → that attempt is failed now, so
- *   pg-boss retries it and the retry resumes from the checkpoint (a worker on another host that went
- *   silent is failed by pg-boss itself once its job heartbeat is `heartbeatSeconds` old).
- * - job failed for good (retries used up by dying workers) → the operation fails with the reason.
+ * - job active, and its worker gone: a process on this host that no longer exists, or a runner
+ *   anywhere whose heartbeat (every `RUN_HEARTBEAT_MS`) has been silent for `takeoverAfterMs` → taken
+ *   over at once: the job is cancelled and a new one resumes the operation from its checkpoint (a
+ *   pg-boss retry would wait its backoff). A runner that was only slow finds the operation run by
+ *   the new job at its next heartbeat and stops. After `retryLimit` takeovers (a sync that kills its
+ *   worker every time) the operation fails with the reason.
+ * - job failed for good (retries used up) → the operation fails with the reason.
  * - job completed, cancelled or gone while the operation is still active, and the operation silent
  *   for `staleAfterMs` (a start or a hand-off between its two writes is not) → a new job resumes it.
  *
@@ -25,6 +28,11 @@ import { sendSyncJob, SYNC_QUEUE, type SyncJobData, type SyncJobPolicy } from '.
 
 const OWNER_GONE = 'The process running this sync stopped before it finished.';
 
+/** How often a run refreshes its operation's heartbeat. */
+export const RUN_HEARTBEAT_MS = 2_000;
+/** A running operation whose heartbeat is this old is taken over: four missed heartbeats. */
+export const TAKEOVER_AFTER_MS = 4 * RUN_HEARTBEAT_MS;
+
 export interface SupervisorDeps {
   boss: PgBoss;
   policy: SyncJobPolicy;
@@ -32,11 +40,13 @@ export interface SupervisorDeps {
   log: Logger;
   clock: () => Date;
   staleAfterMs: number;
+  /** A running operation silent this long is taken over (TAKEOVER_AFTER_MS). */
+  takeoverAfterMs?: number;
 }
 
 /** Operation ids by what the pass did to them. */
 export interface SupervisionReport {
-  /** Their worker was gone: the job's attempt was failed so pg-boss retries it. */
+  /** Their worker was gone: a new job took the operation over. */
   retried: string[];
   /** Their job had ended: a new job was queued. */
   resumed: string[];
@@ -70,12 +80,30 @@ async function superviseOne(deps: SupervisorDeps, operation: OperationRecord): P
   }
   const [job] = await boss.findJobs<SyncJobData>(SYNC_QUEUE, { id: ref.jobId });
   if (job?.state === 'created' || job?.state === 'retry') return null;
-  if (job?.state === 'active') {
-    if (!ref.owner || !isOwnerGone(ref.owner)) return null;
-    await boss.fail(SYNC_QUEUE, { id: job.id, retryCount: job.retryCount }, { message: OWNER_GONE });
-    return 'retried';
-  }
   const silentFor = deps.clock().getTime() - (operation.heartbeatAt ?? operation.createdAt).getTime();
+  if (job?.state === 'active') {
+    // Silent since its last heartbeat, or since its job started (a job that waited long in the queue
+    // is not silent the moment a worker takes it).
+    const since = Math.max((operation.heartbeatAt ?? operation.createdAt).getTime(), job.startedOn?.getTime() ?? 0);
+    const silent = deps.clock().getTime() - since >= (deps.takeoverAfterMs ?? TAKEOVER_AFTER_MS);
+    const gone = (ref.owner !== null && isOwnerGone(ref.owner)) || silent;
+    if (!gone || !operation.repositoryId) return null;
+    const takeovers = job.data.takeovers ?? 0;
+    if (takeovers >= deps.policy.retryLimit) {
+      await boss.cancel(SYNC_QUEUE, job.id);
+      await operations.abandon(operation.id, `${OWNER_GONE} It was taken over ${takeovers} times.`);
+      return 'failed';
+    }
+    const nextId = randomUUID();
+    if (!(await operations.setJob(operation.id, queuedJobRef(nextId), { expected: operation.jobId }))) return null;
+    await boss.cancel(SYNC_QUEUE, job.id);
+    const sent = await sendSyncJob(boss, deps.policy, {
+      id: nextId,
+      repositoryId: operation.repositoryId,
+      data: { ...job.data, takeovers: takeovers + 1 },
+    });
+    return sent ? 'retried' : null;
+  }
   if (silentFor < deps.staleAfterMs) return null;
   if (job?.state === 'failed' || !operation.repositoryId) {
     const reason = operation.repositoryId

@@ -19,6 +19,8 @@ export interface SyncJobData {
   operationId: string;
   /** An incremental sync's watermarks (ISO), which the operation row does not keep. */
   since?: { issues: string | null; security: string | null } | null;
+  /** How many times a supervisor took the operation over from a runner it found gone. */
+  takeovers?: number;
 }
 
 export interface SyncJobPolicy {

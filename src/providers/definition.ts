@@ -9,7 +9,7 @@
 import type { Context } from 'hono';
 import type { ProviderKind } from '../domain/items.js';
 import type { Provider } from './provider.js';
-import type { ProviderLog, QuotaGates, Sleep } from './http/polite-http.js';
+import type { ProviderLog, QuotaGates, RequestObserver, Sleep } from './http/polite-http.js';
 import type { HostWebhookDeps } from './webhook-deps.js';
 import type { OperationListener } from '../jobs/sync-jobs.js';
 
@@ -42,6 +42,8 @@ export interface ProviderOptions {
   timeoutMs?: number;
   /** Rate-limit holds shared by the providers of one process, per host and token (GitLab, Bitbucket). */
   quotaGates?: QuotaGates;
+  /** Told about every request sent (host, status, quota left), for the service's metrics. */
+  observeRequest?: RequestObserver;
 }
 
 /** What a host's webhook health check found (GitLab: the hook's `alert_status`). */

@@ -15,6 +15,8 @@ import { createPgBossSyncJobs } from '../jobs/pg-boss-sync-jobs.js';
 import { createRepositoryProviderOpener } from '../jobs/open-repository-provider.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
+import { observeIssueWrites } from '../metrics/observe-issue-writes.js';
+import { createServiceMetrics } from '../metrics/service-metrics.js';
 import type { Runtime } from '../runtime.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 import { createRepositoryPoller, POLL_QUEUE } from '../jobs/poll-repositories.js';
@@ -22,6 +24,7 @@ import { createStaleCheck, STALE_CHECK_QUEUE } from '../jobs/stale-check.js';
 import { createServiceStateStore } from '../store/service-state-store.js';
 import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import { createWebhookHealthStore } from '../store/webhook-health-store.js';
+import { createWebhookStatusCounts } from '../store/webhook-status-counts.js';
 import type { ProviderKind } from '../domain/items.js';
 import { PROVIDER_DEFINITIONS } from '../providers/index.js';
 import type { HostWebhookDeps } from '../providers/webhook-deps.js';
@@ -55,7 +58,10 @@ export interface RunningService {
 }
 
 export async function startService(deps: ServiceDeps): Promise<RunningService> {
-  const { config, log, db, stores, cipher } = deps;
+  const { config, log, db, cipher } = deps;
+  // A registry per service; the queue depths are read once the jobs below exist.
+  const metrics = createServiceMetrics({ webhookStatusCounts: createWebhookStatusCounts(db).count, queueDepths: () => jobs.queueDepths(), log });
+  const stores = { ...deps.stores, issues: observeIssueWrites(deps.stores.issues, metrics.itemsWritten) };
   const githubConfig = await loadGitHubAppConfig(config);
   let github: GitHubApp | null = null;
   // One opener for the jobs and the API (size estimates, repository checks, manual links).
@@ -63,6 +69,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     config,
     cipher,
     log,
+    observeRequests: metrics.observeRequests,
     ...(githubConfig
       ? {
           installationProvider: (repository: RepositoryRecord) => {
@@ -80,6 +87,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     startWorkers: false,
     openProvider,
   });
+  jobs.addListener(metrics.onOperation);
   const deliveries = createWebhookDeliveryStore(db);
   const health = createWebhookHealthStore(db);
   const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log });
@@ -114,7 +122,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       // Loaded only here: the App is built on Probot, whose loading costs about half a second that a
       // `serve` without the App would pay for nothing.
       const { createGitHubApp } = await import('../github-app/create-github-app.js');
-      github = await createGitHubApp(githubConfig, { db, stores, jobs, log });
+      github = await createGitHubApp(githubConfig, { db, stores, jobs, log, observeRequests: metrics.observeRequests });
     }
     const app = createApp({
       log,
@@ -124,6 +132,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       ...(github ? { githubWebhooks: github } : {}),
       api: { db, stores, jobs, openProvider, cipher, adminToken: config.adminToken, log },
       hostWebhooks,
+      metrics,
     });
     // The port opens while the workers start (their first supervisor pass takes a while): a sync
     // asked for meanwhile waits in the queue, as it would for a busy worker.
@@ -168,12 +177,14 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
         await background.drain();
         await jobs.close();
         await serverClosed;
+        metrics.close();
       },
     };
   } catch (error) {
     await proxy?.stop().catch(() => undefined);
     await github?.close().catch(() => undefined);
     await jobs.close().catch(() => undefined);
+    metrics.close();
     throw error;
   }
 }

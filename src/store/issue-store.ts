@@ -262,6 +262,11 @@ export interface OperationStore {
    */
   setJob(id: string, jobId: string, options?: { expected?: string | null }): Promise<boolean>;
   /**
+   * The runner's heartbeat: refreshes `heartbeatAt` while the operation is active and still run by
+   * `jobId`. False when it is not (it ended, or another runner took it over).
+   */
+  touch(id: string, jobId: string): Promise<boolean>;
+  /**
    * Puts an active operation the engine stopped short of its end (its process stops, a transient
    * error) back in the queue: its status while it waits, the job that resumes it from the
    * checkpoint, and why it waits (null: no reason shown). False when it is no longer pending or

@@ -175,6 +175,14 @@ export function createOperationStore(db: Database, clock: () => Date = () => new
       return result.rows[0]?.cancelRequested ?? false;
     },
 
+    async touch(id, jobId) {
+      const result = await db.pool.query(
+        `UPDATE "SyncOperation" SET "heartbeatAt" = $3 WHERE id = $1::uuid AND "jobId" = $2 AND status IN ('pending', 'running')`,
+        [id, jobId, clock()],
+      );
+      return result.rowCount === 1;
+    },
+
     async setJob(id, jobId, options = {}) {
       const { count } = await prisma.syncOperation.updateMany({
         where: { id, ...(options.expected !== undefined ? { jobId: options.expected } : {}) },

@@ -310,7 +310,8 @@ describe('sync jobs on pg-boss', () => {
 
   it('the supervisor resumes an operation left running without a job', async () => {
     const { repository, input } = await connect('orphan', { issues: 150 });
-    const jobs = await runner();
+    // Its own ticks held off: this pass is the one under test.
+    const jobs = await runner(database.db, { superviseEverySeconds: 3600 });
     const operation = await operations().create({ ...input, jobId: 'pgboss:00000000-0000-4000-8000-000000000000' });
     await database.db.prisma.syncOperation.update({
       where: { id: operation.id },
@@ -354,6 +355,59 @@ describe('sync jobs on pg-boss', () => {
       expect([[], [3]]).toContainEqual(duplicates(pages));
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+  it('a runner whose operation was taken over stops at its next heartbeat and leaves the operation alone', async () => {
+    const { input } = await connect('fenced', { issues: 400 });
+    const held = holdListingAt('fenced', 2);
+    const jobs = await runner(database.db, { superviseEverySeconds: 3600, heartbeatMs: 200 });
+    const started = await jobs.start(input);
+    await until(() => operations().get(started.operation.id), (operation) => operation?.checkpoint?.processed === 100);
+    // As a supervisor that believed this runner dead: the operation now belongs to another job.
+    const other = 'pgboss:00000000-0000-4000-8000-00000000beef';
+    expect(await operations().setJob(started.operation.id, other)).toBe(true);
+    await sleep(1000);
+    held.release();
+    await sleep(1000);
+    // The run stopped (no later page was asked for) without writing its end or taking the operation back.
+    expect(listingPages('fenced').filter((page) => page > 2)).toEqual([]);
+    expect(await operations().get(started.operation.id)).toMatchObject({ status: 'running', jobId: other });
+    await operations().finish(started.operation.id, { status: 'cancelled', results: started.operation.results, error: 'Not run by this test.' });
+  });
+
+  it('a frozen replica (SIGSTOP) is taken over by a live one once its heartbeat is silent; woken, it stops; the counts stay exact', async () => {
+    const { repository, project } = await connect('frozen', { issues: 1000 });
+    const held = holdListingAt('frozen', 3);
+    github.clearRequests();
+    const live = await runner(database.db, { superviseEverySeconds: 1 });
+    const fixture = fileURLToPath(new URL('./fixtures/pg-boss-sync-process.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fixture, database.url, project.id, repository.id, KEY.toString('hex')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = once(child, 'exit');
+    try {
+      const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+      const operationId = line.toString().trim();
+      const frozen = await until(() => operations().get(operationId), (operation) => operation?.checkpoint?.processed === 200);
+      expect(frozen!.jobId).toMatch(new RegExp(`@serve:.*:${child.pid}$`));
+      // Alive on this host, but silent: only its heartbeat can tell.
+      child.kill('SIGSTOP');
+      held.release();
+      const done = await live.waitFor(operationId);
+      expect(done).toMatchObject({ status: 'completed', results: { created: 1000, issues: 1000, failed: 0 } });
+      expect(await storedCount(repository.id)).toBe(1000);
+      // Woken, the frozen replica finds the sync taken over and writes nothing more.
+      child.kill('SIGCONT');
+      await sleep(3000);
+      expect(await operations().get(operationId)).toMatchObject({ status: 'completed', results: { created: 1000 } });
+      expect(await storedCount(repository.id)).toBe(1000);
+      const pages = listingPages('frozen', 200);
+      expect(new Set(pages)).toEqual(new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
     }
   });
 });

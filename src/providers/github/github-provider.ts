@@ -35,7 +35,7 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
   const apiUrl = (options.apiUrl ?? injected?.request.endpoint.DEFAULTS.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
   const baseFetch: typeof fetch =
     options.fetch ?? (injected?.request.endpoint.DEFAULTS.request?.fetch as typeof fetch | undefined) ?? globalThis.fetch;
-  const counting = createCountingFetch(baseFetch, options.timeoutMs ?? 30_000);
+  const counting = createCountingFetch(baseFetch, options.timeoutMs ?? 30_000, options.observeRequest);
   const octokit =
     injected ??
     createGitHubOctokit({

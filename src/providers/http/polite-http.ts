@@ -34,6 +34,13 @@ export interface ProviderLog {
   debug(fields: object, message: string): void;
 }
 
+/**
+ * Told about every attempt a provider sends, for the service's metrics: the host it went to, the
+ * HTTP status (null when no answer came: refused, reset, timed out or cancelled), and what is left
+ * of the quota when the answer says so (`resource`: GitHub's `x-ratelimit-resource`, else null).
+ */
+export type RequestObserver = (request: { host: string; status: number | null; remaining: number | null; resource: string | null }) => void;
+
 export interface PoliteHttpOptions {
   provider: ProviderKind;
   /** The host's name in messages: `GitLab`. */
@@ -62,6 +69,7 @@ export interface PoliteHttpOptions {
   timeoutMs?: number | undefined;
   /** Holds shared with other clients (see QuotaGates); default: this client's own. */
   quotaGates?: QuotaGates | undefined;
+  observeRequest?: RequestObserver | undefined;
 }
 
 export interface RequestOptions {
@@ -104,9 +112,13 @@ export function injectedInto(options: {
   retryBaseMs?: number | undefined;
   timeoutMs?: number | undefined;
   quotaGates?: QuotaGates | undefined;
-}): Pick<PoliteHttpOptions, 'fetch' | 'sleep' | 'clock' | 'log' | 'maxRateLimitWaitMs' | 'retryBaseMs' | 'timeoutMs' | 'quotaGates'> {
-  const { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs, quotaGates } = options;
-  return { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs, quotaGates };
+  observeRequest?: RequestObserver | undefined;
+}): Pick<
+  PoliteHttpOptions,
+  'fetch' | 'sleep' | 'clock' | 'log' | 'maxRateLimitWaitMs' | 'retryBaseMs' | 'timeoutMs' | 'quotaGates' | 'observeRequest'
+> {
+  const { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs, quotaGates, observeRequest } = options;
+  return { fetch, sleep, clock, log, maxRateLimitWaitMs, retryBaseMs, timeoutMs, quotaGates, observeRequest };
 }
 
 /**
@@ -139,6 +151,7 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
   const retryBaseMs = options.retryBaseMs ?? 500;
   const retryCapMs = options.retryCapMs ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const observe = options.observeRequest ?? (() => undefined);
   const base = options.baseUrl.replace(/\/+$/, '');
   let sent = 0;
   let lastRateLimit: RateLimitInfo | null = null;
@@ -202,6 +215,7 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
             redirect: 'follow',
           });
         } catch (error) {
+          observe({ host: url.host, status: null, remaining: null, resource: null });
           if (signal?.aborted) throw signal.reason;
           if (attempt + 1 >= MAX_ATTEMPTS) {
             throw fail('unreachable', `${options.label} at ${base} could not be reached while ${operation} (${describeNetworkError(error)}).`, {
@@ -215,6 +229,7 @@ export function createPoliteHttp(options: PoliteHttpOptions): PoliteHttp {
 
         const rateLimit = options.rateLimitOf?.(response.headers, clock) ?? null;
         if (rateLimit) lastRateLimit = rateLimit;
+        observe({ host: url.host, status: response.status, remaining: rateLimit?.remaining ?? null, resource: null });
         const retryAfter = retryAfterMs(response.headers, clock);
         const spent = rateLimit?.remaining === 0;
         if (response.status === 429 || (response.status === 403 && (spent || retryAfter !== null))) {
