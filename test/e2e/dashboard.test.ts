@@ -198,6 +198,9 @@ describe('the dashboard in headless Chromium', () => {
       await inspect(page, 'sign-in-error');
 
       await signIn(page, env.tokens.admin);
+      // The first Tab reaches the skip link, which leads to the page's content.
+      await page.keyboard.press('Tab');
+      expect(await focusedText(page)).toBe('Skip to content');
       const { hello, limited, slow, linkable, broken } = env.repositories;
       for (const repository of [hello, limited, slow, linkable, broken]) await visible(repositoryRow(page, repository.id));
       expect(await textOf(repositoryRow(page, hello.id))).toContain('octo/hello');
@@ -270,6 +273,10 @@ describe('the dashboard in headless Chromium', () => {
         (text) => /120/.test(text),
       );
       for (const word of ['created', 'updated', 'skipped', 'failed']) expect(counts.toLowerCase()).toContain(word);
+      // Screen readers hear the stage and the counts as they change.
+      const live = dialog.locator('[aria-live="polite"], [aria-live="assertive"], [role="status"]');
+      expect(await live.locator('[data-testid="sync-stage"]').count()).toBe(1);
+      expect(await live.locator('[data-testid="sync-counts"]').count()).toBe(1);
       expect(counts).toMatch(/120\s*created|created\D{0,3}120/i);
       expect(await textOf(dialog)).toContain('100%');
       await inspect(page, 'sync-progress', { dialog: true });
