@@ -8,8 +8,11 @@
 import type { ProviderKind } from '../domain/items.js';
 import { parseGitLabDate } from '../providers/gitlab/gitlab-webhook-issue.js';
 
+/** The hosts whose payloads say when their change happened. */
+export const HOSTS_WITH_EVENT_TIME: ReadonlySet<ProviderKind> = new Set(['github', 'gitlab']);
+
 export function webhookEventTime(host: ProviderKind, body: string): Date | null {
-  if (host === 'bitbucket') return null;
+  if (!HOSTS_WITH_EVENT_TIME.has(host)) return null;
   let payload: unknown;
   try {
     payload = JSON.parse(body);

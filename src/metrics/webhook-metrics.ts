@@ -9,7 +9,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { ProviderKind } from '../domain/items.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics, WebhookResult } from './service-metrics.js';
-import { webhookEventTime } from './webhook-event-time.js';
+import { HOSTS_WITH_EVENT_TIME, webhookEventTime } from './webhook-event-time.js';
 
 const RECEIVER_RESULTS: ReadonlySet<string> = new Set(['processed', 'duplicate', 'ignored', 'queued']);
 const APPLIED: ReadonlySet<WebhookResult> = new Set(['processed', 'queued']);
@@ -21,7 +21,7 @@ export function webhookMetrics(host: ProviderKind, metrics: ServiceMetrics, log:
     try {
       const result = await resultOf(c.res);
       // The handler read the body already: Hono hands back its cached copy.
-      const eventTime = APPLIED.has(result) ? webhookEventTime(host, await c.req.text()) : null;
+      const eventTime = APPLIED.has(result) && HOSTS_WITH_EVENT_TIME.has(host) ? webhookEventTime(host, await c.req.text()) : null;
       metrics.webhookDelivery(host, result, eventTime ? (receivedAt - eventTime.getTime()) / 1000 : null);
     } catch (error) {
       log.warn({ err: error, host }, 'metrics: webhook delivery could not be counted');

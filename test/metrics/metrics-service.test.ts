@@ -3,7 +3,7 @@
  * GitHub and GitLab simulators): each test does what an operator would watch (a sync, webhook
  * deliveries, a repository going stale) and scrapes before and after, asserting what moved.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
@@ -17,6 +17,7 @@ import { cipher, issueHook, SECRET as GITLAB_SECRET, TOKEN as GITLAB_TOKEN, TOKE
 import { parseExposition, type Exposition } from './exposition.js';
 
 const GITHUB_TOKEN = 'ghp_metricsTokenNeverInALabel';
+const BITBUCKET_SECRET = 'bb-metrics-secret-2026';
 
 let github: GitHubSimulator;
 let gitlab: GitLabSimulator;
@@ -35,6 +36,7 @@ beforeAll(async () => {
       PORT: '0',
       GITLAB_WEBHOOK_SECRET: GITLAB_SECRET,
       GITLAB_URL: gitlab.url,
+      BITBUCKET_WEBHOOK_SECRET: BITBUCKET_SECRET,
       // The poller and the stale check stay out of the way: every request and sync here is the test's.
       POLL_INTERVAL_S: '3600',
       STALE_CHECK_INTERVAL_S: '3600',
@@ -58,7 +60,7 @@ async function scrape(): Promise<Exposition> {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
   const text = await response.text();
-  for (const secret of [GITHUB_TOKEN, GITLAB_TOKEN, GITLAB_SECRET]) expect(text).not.toContain(secret);
+  for (const secret of [GITHUB_TOKEN, GITLAB_TOKEN, GITLAB_SECRET, BITBUCKET_SECRET]) expect(text).not.toContain(secret);
   return parseExposition(text);
 }
 
@@ -182,6 +184,26 @@ describe('GET /metrics', () => {
     expect(delta('issue_sync_webhook_lag_seconds_bucket', { host: 'gitlab', le: '2.5' })).toBe(0);
     expect(delta('issue_sync_webhook_lag_seconds_bucket', { host: 'gitlab', le: '5' })).toBe(1);
     expect(delta('issue_sync_items_written_total', { provider: 'gitlab', result: 'created' })).toBe(1);
+  });
+
+  it('counts Bitbucket deliveries refused for their signature apart from those not handled', async () => {
+    const before = await scrape();
+    const body = JSON.stringify({ repository: { full_name: 'ws/shop' } });
+    const post = (signature: string) =>
+      fetch(`${service.url}/api/bitbucket/webhooks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-event-key': 'repo:fork', 'x-request-uuid': 'metrics-bb-1', 'x-hub-signature': signature },
+        body,
+      });
+    expect((await post('sha256=0000')).status).toBe(401);
+    expect((await post(`sha256=${createHmac('sha256', BITBUCKET_SECRET).update(body).digest('hex')}`)).status).toBe(200);
+
+    const after = await scrape();
+    const delta = (result: string) =>
+      after.sum('issue_sync_webhook_deliveries_total', { host: 'bitbucket', result }) - before.sum('issue_sync_webhook_deliveries_total', { host: 'bitbucket', result });
+    expect(delta('unauthorized')).toBe(1);
+    expect(delta('ignored')).toBe(1);
+    expect(after.sum('issue_sync_webhook_lag_seconds_count', { host: 'bitbucket' })).toBe(0);
   });
 
   it('counts a GitLab sync under its trigger, with requests by host and the token\'s quota from RateLimit-Remaining', async () => {
