@@ -2,11 +2,12 @@
  * Serves a Hono app on a port (0: any free one) and resolves once it listens; a port in use is a
  * one-line UsageError saying what to do.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { UsageError } from '../errors.js';
+import { discardUnreadBody } from './discard-unread-body.js';
 
 export interface Listening {
   server: Server;
@@ -16,7 +17,10 @@ export interface Listening {
 }
 
 export async function listen(app: Hono, port: number): Promise<Listening> {
-  const server = serve({ fetch: app.fetch, port }) as Server;
+  // The body a route left unread (an early 413, 401, 404) is discarded by discardUnreadBody, which keeps
+  // the connection usable; @hono/node-server's own clean-up would cut it after 500 ms instead.
+  const server = serve({ fetch: app.fetch, port, autoCleanupIncoming: false }) as Server;
+  server.prependListener('request', (incoming: IncomingMessage, outgoing: ServerResponse) => discardUnreadBody(incoming, outgoing));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) => {
