@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Credentials } from './embedded-state.js';
+import { postgresEnvironment } from './postgres-environment.js';
 import type { RunAs } from './postgres-os-user.js';
 import { stopPostmaster } from './postgres-process.js';
 
@@ -27,7 +28,7 @@ export async function initCluster(options: { initdb: string; pgDir: string; cred
     if (runAs.uid !== undefined) await chown(pwfile, runAs.uid, runAs.gid ?? -1);
     const args = ['-D', pgDir, '--username', options.credentials.user, '--pwfile', pwfile, '--auth', 'scram-sha-256'];
     args.push('--encoding', 'UTF8', '--locale', 'C', '--locale-provider', 'builtin', '--builtin-locale', 'C.UTF-8');
-    const child = spawn(options.initdb, args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawn(options.initdb, args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: postgresEnvironment() });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -63,7 +64,7 @@ export async function startPostmaster(options: {
       ...options.runAs,
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
-      env: { ...process.env, LC_MESSAGES: 'C' },
+      env: postgresEnvironment(),
     });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

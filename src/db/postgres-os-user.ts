@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { chmod, chown, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { postgresEnvironment } from './postgres-environment.js';
 
 const run = promisify(execFile);
 
@@ -68,7 +69,7 @@ function traverseBit(info: { uid: number; gid: number }, ids: Required<RunAs>): 
 async function postgresUser(): Promise<Required<RunAs>> {
   // One `id` run: this is on the path of every start as root, also of a command borrowing a running server.
   const lookup = async () => {
-    const ids = /uid=(\d+).*?gid=(\d+)/.exec((await run('id', ['postgres'])).stdout);
+    const ids = /uid=(\d+).*?gid=(\d+)/.exec((await run('id', ['postgres'], { env: postgresEnvironment() })).stdout);
     if (!ids) throw new Error('id printed no uid/gid for postgres');
     return { uid: Number(ids[1]), gid: Number(ids[2]) };
   };
@@ -84,7 +85,7 @@ async function postgresUser(): Promise<Required<RunAs>> {
   ];
   for (const [command, args] of attempts) {
     try {
-      await run(command, args);
+      await run(command, args, { env: postgresEnvironment() });
       return await lookup();
     } catch {
       // try the next way

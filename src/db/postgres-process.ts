@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { postgresEnvironment } from './postgres-environment.js';
 
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -27,7 +28,7 @@ export function processCommandLine(pid: number): string | null {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() || null;
   } catch {
     try {
-      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim() || null;
+      return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', env: postgresEnvironment() }).trim() || null;
     } catch {
       return null;
     }
