@@ -1,8 +1,7 @@
 /**
- * The seam between the adapters (GitHub App, HTTP API, CLI, scheduler) and whatever runs syncs:
- * pg-boss jobs in the service (pg-boss-sync-jobs.ts); tests also use a queue-less runner
- * (test/support/in-process-sync-jobs.ts). Adapters start syncs and listen to operations; they never
- * run the engine themselves.
+ * The seam between the adapters (GitHub App, HTTP API, CLI, scheduler) and what runs syncs: pg-boss
+ * jobs (pg-boss-sync-jobs.ts), in the service and in the tests alike. Adapters start syncs and listen
+ * to operations; they never run the engine themselves.
  */
 import type {
   OperationRecord,

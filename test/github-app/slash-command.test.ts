@@ -8,7 +8,7 @@ import { createTokenCipher } from '../../src/crypto/token-cipher.js';
 import type { GitHubAppDeps } from '../../src/github-app/github-app-deps.js';
 import { registerSlashCommands } from '../../src/github-app/slash-command.js';
 import { syncReplyText } from '../../src/github-app/sync-reply-text.js';
-import { createInProcessSyncJobs } from '../support/in-process-sync-jobs.js';
+import { startTestRunner } from '../support/sync-runner.js';
 import { createRepositoryProviderOpener } from '../../src/jobs/open-repository-provider.js';
 import { processOwnerId } from '../../src/jobs/process-owner.js';
 import type { SyncJobs } from '../../src/jobs/sync-jobs.js';
@@ -87,10 +87,10 @@ beforeEach(async () => {
   unmatched.length = 0;
   const log = silentLogger();
   const stores = createStores(database.db);
-  jobs = createInProcessSyncJobs({
-    stores,
-    openProvider: createRepositoryProviderOpener({ config: loadConfig({}), cipher, log }),
+  jobs = await startTestRunner(database.db, {
+    cipher,
     log,
+    openProvider: createRepositoryProviderOpener({ config: loadConfig({}), cipher, log }),
   });
   deps = { db: database.db, stores, jobs, log };
   probot = new Probot({ appId: 1, privateKey, secret: 'test', Octokit: TestOctokit, log });

@@ -4,10 +4,8 @@ import { createProvider } from '../../src/providers/index.js';
 import { isGitLabBot } from '../../src/providers/gitlab/gitlab-slash-bot-user.js';
 import { normalizeIssueHook, parseGitLabDate } from '../../src/providers/gitlab/gitlab-webhook-issue.js';
 import { issueHookSchema } from '../../src/providers/gitlab/gitlab-webhook-schema.js';
-import { createStores } from '../../src/store/create-stores.js';
 import { createGitLabSimulator, type GitLabSimulator } from '../support/gitlab-simulator.js';
-import { createInProcessSyncJobs } from '../support/in-process-sync-jobs.js';
-import { fastProviderOpener } from '../support/sync-runner.js';
+import { startTestRunner } from '../support/sync-runner.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { ALICE, SECRET, TOKEN, TOKEN_USER, cipher, connect, issueHook, webhookApp, type WebhookApp } from './gitlab-webhook-app.js';
 
@@ -18,7 +16,7 @@ const log = silentLogger();
 
 beforeAll(async () => {
   [gitlab, database] = await Promise.all([createGitLabSimulator({ tokens: { [TOKEN]: TOKEN_USER } }), createTestDatabase()]);
-  const jobs = createInProcessSyncJobs({ stores: createStores(database.db), openProvider: fastProviderOpener(cipher, log), log });
+  const jobs = await startTestRunner(database.db, { cipher, log });
   hooks = webhookApp(database, gitlab, { jobs });
 });
 afterAll(async () => {

@@ -1,14 +1,14 @@
 /**
  * The real HTTP app for API tests: createApp with the PostgreSQL stores of a test database, the
- * in-process sync jobs and GitHub providers that read the loopback simulator through connections
- * holding an encrypted token. Requests go through `app.request`, as a client would send them.
+ * service's own pg-boss sync runner (fast polling) and GitHub providers that read the loopback
+ * simulator through connections holding an encrypted token. Requests go through `app.request`, as a client would send them.
  */
 import type { Hono } from 'hono';
 import { loadConfig } from '../../src/config.js';
 import { createTokenCipher, type TokenCipher } from '../../src/crypto/token-cipher.js';
 import { createApp } from '../../src/http/app.js';
 import type { ApiDeps } from '../../src/http/api-deps.js';
-import { createInProcessSyncJobs } from './in-process-sync-jobs.js';
+import { deferredTestRunner } from './sync-runner.js';
 import { createRepositoryProviderOpener } from '../../src/jobs/open-repository-provider.js';
 import type { SyncJobs } from '../../src/jobs/sync-jobs.js';
 import { silentLogger } from '../../src/logger.js';
@@ -62,7 +62,7 @@ export function startApiHarness(
   const cipher = createTokenCipher(Buffer.alloc(32, 9));
   const stores = createStores(db);
   const openProvider = createRepositoryProviderOpener({ config: loadConfig({}), cipher, log });
-  const jobs = createInProcessSyncJobs({ stores, log, openProvider });
+  const jobs = deferredTestRunner(db, { cipher, log, openProvider });
   const app = createApp({
     log,
     checkDatabase: async () => {

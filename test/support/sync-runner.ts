@@ -5,7 +5,7 @@
  */
 import type { Database } from '../../src/db/client.js';
 import type { TokenCipher } from '../../src/crypto/token-cipher.js';
-import { createPgBossSyncJobs, type PgBossSyncJobsDeps } from '../../src/jobs/pg-boss-sync-jobs.js';
+import { createPgBossSyncJobs, type PgBossSyncJobs, type PgBossSyncJobsDeps } from '../../src/jobs/pg-boss-sync-jobs.js';
 import type { Logger } from '../../src/logger.js';
 import { createProvider } from '../../src/providers/index.js';
 import type { RepositoryRecord } from '../../src/store/issue-store.js';
@@ -44,4 +44,26 @@ export function startTestRunner(
     progressEveryMs: 0,
     ...overrides,
   });
+}
+
+/**
+ * The same runner for set-ups that cannot wait for it (a harness made synchronously): every call
+ * waits for the runner to be up first. A runner that fails to start fails every call with its error.
+ */
+export function deferredTestRunner(
+  db: Database,
+  options: { cipher: TokenCipher; log: Logger } & Partial<PgBossSyncJobsDeps>,
+): Pick<PgBossSyncJobs, 'start' | 'waitFor' | 'addListener' | 'cancel' | 'close'> {
+  const ready = startTestRunner(db, options);
+  ready.catch(() => undefined);
+  return {
+    start: async (input) => (await ready).start(input),
+    waitFor: async (operationId) => (await ready).waitFor(operationId),
+    // Listeners are added before any start this wrapper passes on: both wait on the same promise, in order.
+    addListener: (listener) => {
+      void ready.then((jobs) => jobs.addListener(listener), () => undefined);
+    },
+    cancel: async (operationId) => (await ready).cancel(operationId),
+    close: async () => (await ready).close(),
+  };
 }
