@@ -9,6 +9,7 @@
  *   - `octo/slow`: 250 issues (a quarter of them closed), webhook stale, for a sync held on its second page and cancelled;
  *   - `octo/linkable`: 5 issues, never synced, whose issue #3 a local issue gets linked to;
  *   - `octo/broken`: 3 issues, webhook inactive, for a sync the host refuses;
+ *   - a repository with a very long path, never synced, whose row must still fit a phone's screen;
  * - a local issue "Printer on fire (local)" in `demo`, linked to nothing;
  * - project `side`, with no repository;
  * - users: `ada` (admin of demo), `vic` (viewer of demo), `max` (member of demo and viewer of side:
@@ -25,6 +26,9 @@ import { startGitHubSimulator, type GitHubSimulator } from '../support/github-si
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 export const ADMIN_TOKEN = 'dashboard-e2e-admin-token-0123456789';
+/** A repository path as long as real ones get. */
+export const LONG_PATH = 'an-organisation-with-a-rather-long-name/a-repository-whose-name-goes-on-and-on-and-on';
+
 /** The token the simulator accepts, stored (encrypted) with every seeded connection. */
 export const GITHUB_TOKEN = 'ghp_dashboardE2e';
 
@@ -109,6 +113,7 @@ export async function startDashboardService(): Promise<DashboardService> {
       linkable: await connect('octo/linkable', 'inactive'),
       broken: await connect('octo/broken', 'inactive'),
     };
+    await connect(LONG_PATH, 'inactive', `The webhook of ${LONG_PATH} was removed on the host.`);
     const localTitle = 'Printer on fire (local)';
     const local = await prisma.issue.create({ data: { projectId: project.id, title: localTitle, body: 'Filed by hand.' } });
 

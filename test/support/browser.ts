@@ -169,6 +169,9 @@ export async function sidewaysOverflowAtPhoneWidth(page: Page): Promise<number> 
   const before = page.viewportSize() ?? VIEWPORTS.desktop;
   await page.setViewportSize(VIEWPORTS.phone);
   try {
+    // The renderer takes the new size a frame or two later: measure once it has laid the page out at it.
+    await page.waitForFunction(`window.innerWidth === ${VIEWPORTS.phone.width}`);
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
     return (await page.evaluate(
       'Math.max(document.documentElement.scrollWidth, document.body ? document.body.scrollWidth : 0) - document.documentElement.clientWidth',
     )) as number;
