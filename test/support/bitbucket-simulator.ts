@@ -86,7 +86,14 @@ export interface SimulatedCommit {
 
 /** A scripted answer for the next request(s) matching `method` and `path`. */
 export interface BitbucketFault {
+  /** Status to answer; ignored when `reset` is set. */
   status: number;
+  /**
+   * Cut the connection instead of answering: `before-headers` destroys the socket before a byte of
+   * the answer is sent; `mid-body` sends the real answer's status, headers and half its body, then
+   * destroys the socket (logged with status 0).
+   */
+  reset?: 'before-headers' | 'mid-body';
   headers?: Record<string, string>;
   /** JSON body (default Bitbucket's `{type: 'error', error: {message}}`). */
   body?: unknown;
@@ -245,6 +252,8 @@ export const bitbucketFaults = {
     body: { type: 'error', error: { message: 'Rate limit for this resource has been exceeded' } },
   }),
   serverError: (status = 503): BitbucketFault => ({ status, body: { type: 'error', error: { message: 'Service unavailable' } } }),
+  /** The connection dies: before the answer, or halfway through its body (see `BitbucketFault.reset`). */
+  connectionReset: (when: 'before-headers' | 'mid-body' = 'before-headers'): BitbucketFault => ({ status: 0, reset: when }),
 };
 
 const PREFIX = '/2.0';
@@ -290,9 +299,11 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
     const url = new URL(request.url ?? '/', base);
     const path = url.pathname.startsWith(PREFIX) ? url.pathname.slice(PREFIX.length) : url.pathname;
     const authorization = request.headers.authorization ?? null;
+    let cutMidBody = false;
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      requests.push({ method: request.method ?? 'GET', path: `${path}${url.search}`, status, authorization });
-      send(response, status, body, { ...rateLimitHeaders(), ...headers });
+      requests.push({ method: request.method ?? 'GET', path: `${path}${url.search}`, status: cutMidBody ? 0 : status, authorization });
+      if (cutMidBody) sendHalf(response, status, body, { ...rateLimitHeaders(), ...headers });
+      else send(response, status, body, { ...rateLimitHeaders(), ...headers });
     };
     if (simulator.latencyMs > 0) await sleep(simulator.latencyMs);
 
@@ -303,7 +314,16 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
         (candidate.path === undefined ||
           (typeof candidate.path === 'string' ? candidate.path === path : candidate.path.test(`${path}${url.search}`))),
     );
-    if (fault) {
+    if (fault?.reset === 'before-headers') {
+      fault.left -= 1;
+      requests.push({ method: request.method ?? 'GET', path: `${path}${url.search}`, status: 0, authorization });
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.reset === 'mid-body') {
+      fault.left -= 1;
+      cutMidBody = true;
+    } else if (fault) {
       fault.left -= 1;
       return answer(fault.status, fault.body ?? { type: 'error', error: { message: `HTTP ${fault.status}` } }, fault.headers);
     }
@@ -394,6 +414,13 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   response.end(text);
+}
+
+/** The status, headers and first half of the body, then the connection is destroyed. */
+function sendHalf(response: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length, ...headers });
+  response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => response.socket?.destroy());
 }
 
 /** A `repo:push` payload as Bitbucket sends it, for the branch moved to `hash` (fields the handler reads and a few around them). */

@@ -53,7 +53,14 @@ export interface RepositorySetup {
 
 /** A scripted answer for the next request(s) matching `method` and `path`. */
 export interface Fault {
+  /** Status to answer; ignored when `reset` is set. */
   status: number;
+  /**
+   * Cut the connection instead of answering: `before-headers` destroys the socket before a byte of
+   * the answer is sent; `mid-body` sends the real answer's status, headers and half its body, then
+   * destroys the socket (recorded with status 0).
+   */
+  reset?: 'before-headers' | 'mid-body';
   headers?: Record<string, string>;
   /** JSON body (default `{ message }` from the status); `rawBody` sends text as it is instead. */
   body?: unknown;
@@ -123,6 +130,8 @@ export const githubFaults = {
     },
   }),
   serverError: (status = 500): Fault => ({ status, body: { message: 'Server Error' } }),
+  /** The connection dies: before the answer, or halfway through its body (see `Fault.reset`). */
+  connectionReset: (when: 'before-headers' | 'mid-body' = 'before-headers'): Fault => ({ status: 0, reset: when }),
   badCredentials: (): Fault => ({ status: 401, body: { message: 'Bad credentials', documentation_url: DOCS } }),
 };
 
@@ -185,6 +194,9 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     };
   };
 
+  /** Answers whose connection a `mid-body` fault cuts halfway through the body. */
+  const cutMidBody = new WeakSet<ServerResponse>();
+
   const send = (
     response: ServerResponse,
     status: number,
@@ -198,7 +210,13 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
       // A search answer carries the search quota's headers and spends nothing of the core quota.
       ...(headers['x-ratelimit-resource'] === 'search' ? {} : rateLimitHeaders(status !== 304)),
       ...headers,
+      ...(cutMidBody.has(response) ? { 'content-length': String(Buffer.byteLength(text)) } : {}),
     });
+    if (cutMidBody.has(response)) {
+      const bytes = Buffer.from(text);
+      response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => response.socket?.destroy());
+      return 0;
+    }
     response.end(text);
     return status;
   };
@@ -237,7 +255,12 @@ export async function startGitHubSimulator(options: GitHubSimulatorOptions = {})
     if (latencyMs > 0) await sleep(latencyMs);
     await hook?.({ method, url: requestUrl, index: requests.length });
     const fault = takeFault(method, requestUrl);
-    if (fault) {
+    if (fault?.reset === 'before-headers') {
+      request.socket.destroy();
+      return 0;
+    }
+    if (fault?.reset === 'mid-body') cutMidBody.add(response);
+    else if (fault) {
       const body = fault.body ?? { message: `Simulated ${fault.status}` };
       return send(response, fault.status, body, fault.headers, fault.rawBody);
     }

@@ -192,8 +192,11 @@ export interface Fault {
   headers?: Record<string, string>;
   body?: unknown;
   rawBody?: string;
-  /** Destroy the connection instead of answering. */
-  reset?: boolean;
+  /**
+   * Destroy the connection instead of answering (`true` or `before-headers`), or send the real
+   * answer's status, headers and half its body first (`mid-body`, recorded with status 0).
+   */
+  reset?: boolean | 'before-headers' | 'mid-body';
   /** Leave out the `RateLimit-*` headers every other answer carries. */
   withoutQuotaHeaders?: boolean;
   method?: string;
@@ -249,7 +252,7 @@ export const gitlabFaults = {
     body: { message: 'Retry later' },
   }),
   serverError: (status = 500): Fault => ({ status, body: { message: `${status} Internal Server Error` } }),
-  connectionReset: (): Fault => ({ reset: true }),
+  connectionReset: (when: 'before-headers' | 'mid-body' = 'before-headers'): Fault => ({ reset: when }),
 };
 
 const GID = 'gid://gitlab/Vulnerability/';
@@ -438,6 +441,9 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
     };
   };
 
+  /** Answers whose connection a `mid-body` fault cuts halfway through the body. */
+  const cutMidBody = new WeakSet<ServerResponse>();
+
   const send = (
     response: ServerResponse,
     status: number,
@@ -446,8 +452,20 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
     raw?: string,
     quota = true,
   ): number => {
-    response.writeHead(status, { 'content-type': 'application/json', ...(quota ? rateLimitHeaders() : {}), ...headers });
-    response.end(raw ?? JSON.stringify(body));
+    const text = raw ?? JSON.stringify(body);
+    const cut = cutMidBody.has(response);
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      ...(quota ? rateLimitHeaders() : {}),
+      ...headers,
+      ...(cut ? { 'content-length': String(Buffer.byteLength(text)) } : {}),
+    });
+    if (cut) {
+      const bytes = Buffer.from(text);
+      response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => response.socket?.destroy());
+      return 0;
+    }
+    response.end(text);
     return status;
   };
   const message = (response: ServerResponse, status: number, text: string) => send(response, status, { message: text });
@@ -694,11 +712,11 @@ export async function createGitLabSimulator(options: GitLabSimulatorOptions = {}
     if (latencyMs > 0) await sleep(latencyMs);
     await beforeHook?.({ method, url: requestUrl, index: requests.length });
     const fault = takeFault(method, requestUrl);
-    if (fault?.reset) {
+    if (fault?.reset === 'mid-body') cutMidBody.add(response);
+    else if (fault?.reset) {
       request.socket.destroy();
       return 0;
-    }
-    if (fault) {
+    } else if (fault) {
       const body = fault.body ?? { message: `${fault.status} Simulated` };
       return send(response, fault.status ?? 500, body, fault.headers, fault.rawBody, !fault.withoutQuotaHeaders);
     }

@@ -31,6 +31,7 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
   const sleep = options.sleep ?? realSleep;
   const clock = options.clock ?? (() => new Date());
   const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 60_000;
+  const retryBaseMs = options.retryBaseMs ?? 500;
   const injected = options.octokit;
   const apiUrl = (options.apiUrl ?? injected?.request.endpoint.DEFAULTS.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
   const baseFetch: typeof fetch =
@@ -47,7 +48,7 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
       log,
       maxRateLimitWaitMs,
       maxSecondaryRetries: 3,
-      retryBaseMs: options.retryBaseMs ?? 500,
+      retryBaseMs,
     });
   const get = createGitHubGet({
     octokit,
@@ -59,6 +60,7 @@ export function createGitHubProvider(options: GitHubProviderOptions): Provider {
     apiUrl,
     hasToken: injected !== undefined || Boolean(options.token),
     maxRateLimitWaitMs,
+    retryBaseMs,
   });
 
   const readRepository = async (signal?: AbortSignal): Promise<RepositoryInfo> => {

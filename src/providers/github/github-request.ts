@@ -16,6 +16,8 @@ import {
 } from './github-error.js';
 
 const MAX_RETRY_AFTER_RETRIES = 3;
+/** A body cut off after the headers (a reset mid-answer) is sent again at most this many times. */
+const MAX_CUT_BODY_RETRIES = 3;
 
 export type GitHubHeaders = Record<string, string | number | undefined>;
 
@@ -52,11 +54,19 @@ export interface GitHubGetDeps {
   apiUrl: string;
   hasToken: boolean;
   maxRateLimitWaitMs: number;
+  /** Base of the backoff before a request whose body was cut off is sent again (1, 4, 9 × this). */
+  retryBaseMs: number;
+}
+
+/** The connection died while the body was read: the headers came, the rest did not. */
+class CutBodyError extends Error {
+  override name = 'CutBodyError';
 }
 
 export function createGitHubGet(deps: GitHubGetDeps): GitHubGet {
   return async (route, parameters, options) => {
     const { signal } = options;
+    let cutBodies = 0;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const response = await deps.octokit.request(`GET ${route}`, {
@@ -69,6 +79,20 @@ export function createGitHubGet(deps: GitHubGetDeps): GitHubGet {
         return { status: response.status, headers: response.headers as GitHubHeaders, data: await parseBody(response.data, { repo: deps.repo, route }) };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
+        if (error instanceof CutBodyError) {
+          // plugin-retry retries a connection that fails before the answer; one cut after the headers is ours to retry.
+          if (cutBodies < MAX_CUT_BODY_RETRIES) {
+            cutBodies += 1;
+            deps.log.warn({ route, attempt: cutBodies }, 'GitHub cut the connection mid-answer; sending the request again');
+            await deps.sleep(cutBodies * cutBodies * deps.retryBaseMs, signal);
+            continue;
+          }
+          throw new ProviderError('unreachable', `GitHub cut the connection while answering ${route} for ${deps.repo} (${cutBodies + 1} times in a row).`, {
+            provider: 'github',
+            repo: deps.repo,
+            cause: error.cause,
+          });
+        }
         if (!isGitHubRequestError(error)) throw error;
         if (error.status === 304 && options.allowNotModified && error.response) {
           return { status: 304, headers: error.response.headers, data: null };
@@ -96,7 +120,12 @@ export function createGitHubGet(deps: GitHubGetDeps): GitHubGet {
 
 async function parseBody(body: unknown, context: { repo: string; route: string }): Promise<unknown> {
   if (body === null || body === undefined) return null;
-  const text = await new Response(body as ReadableStream).text();
+  let text: string;
+  try {
+    text = await new Response(body as ReadableStream).text();
+  } catch (cause) {
+    throw new CutBodyError(`The answer to ${context.route} for ${context.repo} was cut off.`, { cause });
+  }
   if (text === '') return null;
   try {
     return JSON.parse(text) as unknown;
