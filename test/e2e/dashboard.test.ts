@@ -396,6 +396,59 @@ describe('the dashboard in headless Chromium', () => {
     expect(operations.map((operation) => [operation.status, operation.includeClosed])).toEqual([['cancelled', true]]);
   });
 
+  timed('a second tab that asks for the same sync follows the running one, and both rows update when it ends', async () => {
+    const { slow } = env.repositories;
+    const before = (await operationsOf(slow.id)).length;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let listed = 0;
+    env.github.onRequest(async ({ url }) => {
+      if (url.pathname === '/repos/octo/slow/issues' && ++listed === 2) await held;
+    });
+    const context = await newDashboardContext(browser);
+    try {
+      const first = await context.newPage();
+      await signIn(first, env.tokens.admin);
+      const second = await context.newPage();
+      await second.goto(first.url());
+      const secondRow = await visible(repositoryRow(second, slow.id));
+
+      const firstRow = repositoryRow(first, slow.id);
+      await firstRow.getByLabel('Include closed issues').check();
+      await syncButton(firstRow).click();
+      await visible(confirmationDialog(first));
+      await confirmationDialog(first).getByRole('button', { name: 'Confirm sync' }).click();
+      const firstDialog = await visible(progressDialog(first));
+      await until('the sync to be held on its second page', async () => listed, (count) => count >= 2);
+
+      // The second tab still shows the button; its click meets the running sync and follows it.
+      await syncButton(secondRow).click();
+      const confirmation = confirmationDialog(second);
+      const secondDialog = progressDialog(second);
+      await Promise.race([visible(confirmation), visible(secondDialog)]);
+      if (await confirmation.isVisible()) await confirmation.getByRole('button', { name: 'Confirm sync' }).click();
+      await visible(secondDialog);
+      await until('the second tab to follow its progress', () => progressFraction(secondDialog), (fraction) => fraction > 0 && fraction < 1);
+
+      // Both close their dialogs; the rows show the running sync until it ends, then its result.
+      await secondDialog.getByRole('button', { name: 'Close' }).click();
+      await firstDialog.getByRole('button', { name: 'Close' }).click();
+      await until('the second row to show the running sync', () => textOf(secondRow), (text) => /running/i.test(text));
+      release();
+      for (const row of [firstRow, secondRow]) {
+        await until('the row to show the finished sync', () => textOf(row), (text) => /completed/i.test(text), 60_000);
+        await visible(syncButton(row));
+      }
+    } finally {
+      env.github.onRequest(null);
+      release();
+      await context.close();
+    }
+    const operations = await operationsOf(slow.id);
+    expect(operations).toHaveLength(before + 1);
+    expect(operations.at(-1)).toMatchObject({ status: 'completed', includeClosed: true });
+  });
+
   timed('links a local issue to a GitHub issue by its URL and unlinks it on the issues page', async () => {
     const { localIssue } = env;
     const { prisma } = env.database.db;
