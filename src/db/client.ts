@@ -8,6 +8,9 @@ import { PrismaClient } from '../generated/prisma/client.js';
 
 export type { PrismaClient };
 
+/** A transaction idle this long is ended by the server (see createDatabase). */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
 export interface Database {
   pool: pg.Pool;
   prisma: PrismaClient;
@@ -15,7 +18,14 @@ export interface Database {
 }
 
 export function createDatabase(url: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    // Our transactions are a batch of writes, milliseconds long. One left open by a process that froze
+    // (or a machine that went away) would hold its row locks until the connection times out, hours
+    // later, and the replica that took its sync over would wait on them: the server ends it instead.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => undefined);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });

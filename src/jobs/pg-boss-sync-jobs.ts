@@ -164,11 +164,15 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
     }
   };
 
-  const supervise = () =>
-    superviseOperations({
+  const supervise = async () => {
+    const report = await superviseOperations({
       boss, policy, operations, log: log.child({ component: 'sync-supervisor' }), clock, staleAfterMs,
       ...(deps.takeoverAfterMs ? { takeoverAfterMs: deps.takeoverAfterMs } : {}),
     });
+    // A job queued to take over runs here at once, not at this worker's next poll.
+    if (workerId && report.retried.length + report.resumed.length > 0) boss.notifyWorker(workerId);
+    return report;
+  };
 
   const handle = createSyncJobHandler({
     boss,
