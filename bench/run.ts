@@ -18,11 +18,13 @@
  *   8. GitLab and Bitbucket (bench/hosts.ts): requests of a full sync against the same bound, and the
  *      wall time of a large sync against its fetch-only floor, each against its host's simulator;
  *   9. the GitHub stale check over 1,000 quiet repositories (bench/stale-checks.ts): points and
- *      requests of a round, and the time from the end of an outage to every change stored.
+ *      requests of a round, and the time from the end of an outage to every change stored;
+ *  10. the takeover of a sync whose replica died or froze (bench/takeover.ts): the time until a live
+ *      replica runs it (target 10 s).
  *
  * Timings and peaks are the best of two alternating runs each (three for --help and the fixed cost).
  * Child processes inherit NODE_OPTIONS. `npm run bench -- start whole` runs only the measurements
- * named (requests, wall, naive, rss, hosts, stale, start, whole).
+ * named (requests, wall, naive, rss, hosts, stale, takeover, start, whole).
  *
  * A target missed is reported (MISS) and the exit code stays 0; a crash or a wrong result
  * (rows missing, requests not adding up) exits 1. Postgres and the temp dir are removed in every case.
@@ -43,6 +45,7 @@ import { fetchOnly } from './fetch-only.js';
 import { naiveSync } from './naive-sync.js';
 import { measureHosts } from './hosts.js';
 import { measureStaleChecks } from './stale-checks.js';
+import { measureTakeover } from './takeover.js';
 import { measureStartCost } from './start-cost.js';
 import { measureWholeRun } from './whole-run.js';
 import { countRows, openGitHubProvider, openStores, syncLikeCli, type Stores } from './wiring.js';
@@ -126,6 +129,7 @@ async function main(): Promise<Row[]> {
   if (runs('naive')) rows.push(await measureNaive(stores, db, github, log));
   if (runs('hosts')) rows.push(...(await measureHosts({ stores, db, log, signal, say })));
   if (runs('stale')) rows.push(...(await measureStaleChecks({ stores, db, log, say })));
+  if (runs('takeover')) rows.push(...(await measureTakeover({ stores, db, databaseUrl: postgres.url, log, say })));
   if (runs('rss')) {
     t = performance.now();
     rows.push(await measureRss(db, github, postgres.url, tempDir));
