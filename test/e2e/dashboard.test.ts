@@ -543,6 +543,48 @@ describe('the dashboard in headless Chromium', () => {
     });
   });
 
+  timed('syncs issues and security alerts together, counting what was already stored as skipped', async () => {
+    const { hello } = env.repositories;
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      const row = await visible(repositoryRow(page, hello.id));
+      await row.getByLabel('Sync type').selectOption({ label: 'All' });
+      await syncButton(row).click();
+      const confirmation = await visible(confirmationDialog(page));
+      await confirmation.getByRole('button', { name: 'Confirm sync' }).click();
+      const dialog = await visible(progressDialog(page));
+      const counts = await until('the finished counts', () => textOf(dialog.getByTestId('sync-counts')), (text) => /failed$/.test(text), 60_000);
+      expect(counts).toBe('2 created, 0 updated, 120 skipped, 0 failed');
+      expect(await textOf(dialog)).toMatch(/120 issues and 2 security alerts/);
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      await page.getByRole('link', { name: 'Issues' }).click();
+      await page.getByLabel('Kind').selectOption({ label: 'Security alerts' });
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await visible(page.locator('tr[data-issue-id]').first());
+      expect(await page.locator('tr[data-issue-id]').count()).toBe(2);
+      expect(await textOf(page.locator('tbody'))).toMatch(/Security alert/);
+    });
+  });
+
+  timed('shows titles and labels from the host as text, never as markup', async () => {
+    const title = '<img src=x onerror="document.title=\'pwned\'"><script>document.title=\'pwned\'</script> Crash';
+    await env.database.db.prisma.issue.create({
+      data: { projectId: env.project.id, title, labels: ['<b>bold</b>', '"><svg onload=alert(1)>'] },
+    });
+    await withPage(async (page) => {
+      await signIn(page, env.tokens.admin);
+      await page.getByRole('link', { name: 'Issues' }).click();
+      await page.getByLabel('Title contains').fill('Crash');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      const row = await visible(page.locator('tr[data-issue-id]').filter({ hasText: 'onerror' }));
+      expect(await textOf(row)).toContain(title);
+      expect(await textOf(row)).toContain('"><svg onload=alert(1)>');
+      expect(await row.locator('img, script, svg, b').count()).toBe(0);
+      expect(await page.title()).not.toBe('pwned');
+    });
+  });
+
   timed('says in plain words why a link cannot be made', async () => {
     const { localIssue } = env;
     await withPage(async (page) => {
