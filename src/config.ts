@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ProviderKind } from './domain/items.js';
+import { maskUrlPasswords } from './mask-secrets.js';
 import { PROVIDER_DEFINITIONS } from './providers/index.js';
 
 const emptyToUndefined = (value: unknown) =>
@@ -133,7 +134,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const issue = (parsed.error ?? hostValues.error)!.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     const raw = env[variable];
-    const shown = raw === undefined || /KEY|SECRET|TOKEN|PASSWORD/.test(variable) ? '' : ` (got "${raw}")`;
+    // The value helps to spot a typo, but never shows a secret: not the value of a secret variable,
+    // nor the password of a URL (DATABASE_URL=postgres://user:PASSWORD@host).
+    const shown = raw === undefined || /KEY|SECRET|TOKEN|PASSWORD/.test(variable) ? '' : ` (got "${maskUrlPasswords(raw)}")`;
     throw new ConfigError(variable, `${variable} ${issue.message}${shown}`);
   }
   const e = parsed.data;

@@ -5,6 +5,8 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
+import { secretMasker } from '../mask-secrets.js';
+import { secretValues } from '../secret-values.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { parseCommand, type Command } from './parse-args.js';
 import type { ProgressStream } from './progress-bar.js';
@@ -22,15 +24,34 @@ export interface CommandContext {
   runtime: Runtime;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliIo): Promise<number> {
+  // What goes to stderr (errors, warnings, progress) never shows a secret of the environment, a
+  // --token, or a URL's password.
+  let secrets = secretValues(given.env);
+  let mask = secretMasker(secrets);
+  const stderr: ProgressStream = {
+    get isTTY() {
+      return given.stderr.isTTY;
+    },
+    get columns() {
+      return given.stderr.columns;
+    },
+    write: (chunk: string) => given.stderr.write(mask(chunk)),
+  };
+  const io: CliIo = { ...given, stderr };
+  const fail = (message: string) => stderr.write(`issue-sync: ${message}\n`);
   let command: Command;
   let config;
   try {
     command = parseCommand(argv);
+    if ('token' in command) {
+      secrets = secretValues(io.env, [command.token]);
+      mask = secretMasker(secrets);
+    }
     config = loadConfig(io.env);
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr.write(`issue-sync: ${error.message}\n`);
+      fail(error.message);
       return 2;
     }
     throw error;
@@ -42,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   // Commands other than `serve` keep the log quiet unless LOG_LEVEL asks for more: their output is the result.
   const quiet = command.name !== 'serve' && io.env.LOG_LEVEL === undefined;
-  const log = createLogger({ level: quiet ? 'warn' : config.logLevel });
+  const log = createLogger({ level: quiet ? 'warn' : config.logLevel, secrets });
   if (command.name === 'doctor') {
     const { runDoctor } = await import('./commands/doctor.js');
     return runDoctor({ io, log, config });
@@ -58,11 +79,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await run({ io, log, runtime });
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`issue-sync: ${error.message}\n`);
+      fail(error.message);
       return 2;
     }
     log.debug({ err: error }, 'command failed');
-    io.stderr.write(`issue-sync: ${errorMessage(error)}\n`);
+    fail(errorMessage(error));
     return 1;
   } finally {
     await runtime?.close().catch((error: unknown) => log.warn({ err: error }, 'shutdown was not clean'));
