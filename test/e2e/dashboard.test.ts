@@ -247,12 +247,14 @@ describe('the dashboard in headless Chromium', () => {
       const row = await visible(repositoryRow(page, hello.id));
       await row.getByLabel('Sync type').selectOption('issues');
 
-      // By keyboard: Enter on the button asks first; the dialog takes the focus on its safe choice,
-      // Escape starts nothing and gives the focus back.
+      // By keyboard: Enter on the button asks first, giving both reasons when both apply; the dialog
+      // takes the focus on its safe choice, Escape starts nothing and gives the focus back.
+      await row.getByLabel('Include closed issues').check();
       await syncButton(row).focus();
       await page.keyboard.press('Enter');
       const confirmation = await visible(confirmationDialog(page));
       expect(await textOf(confirmation)).toMatch(/webhook/i);
+      expect(await textOf(confirmation)).toMatch(/closed issues/i);
       expect(await focusedText(page)).toBe('Cancel');
       await inspect(page, 'sync-confirmation', { dialog: true });
       await page.keyboard.press('Escape');
@@ -261,8 +263,10 @@ describe('the dashboard in headless Chromium', () => {
       await until('the page to say nothing started', () => textOf(page.locator('#page-status')), (text) => /not started/i.test(text));
       expect(await operationsOf(hello.id)).toEqual([]);
 
+      await row.getByLabel('Include closed issues').uncheck();
       await syncButton(row).click();
       await visible(confirmation);
+      expect(await textOf(confirmation)).not.toMatch(/closed issues/i);
       await confirmation.getByRole('button', { name: 'Confirm sync' }).click();
 
       const dialog = await visible(progressDialog(page));
