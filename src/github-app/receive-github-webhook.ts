@@ -1,8 +1,9 @@
 /**
  * One GitHub delivery, from raw body to applied event. The signature is checked before anything is
  * parsed; the body must be a JSON object; then the delivery id is claimed in WebhookDelivery (a
- * repeated delivery stops here), Probot's `verifyAndReceive` runs the handlers, and the delivery is
- * marked processed (the repository's webhook health with it) or failed.
+ * repeated delivery stops here), Probot's `receive` runs the handlers, and the delivery is marked
+ * processed (the repository's webhook health with it) or failed. The signature is checked here, not by
+ * Probot, against each of WEBHOOK_SECRET's values (old and new during a rotation).
  *
  * A signed delivery is never refused for the shape of its payload: GitHub would record a failure that
  * no redelivery can fix. The handlers acknowledge what they do not need, read from the API what the
@@ -17,6 +18,8 @@ import type { Logger } from '../logger.js';
 import type { WebhookHealthStore } from '../store/webhook-health-store.js';
 import type { InstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import type { WebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
+import { secretPosition } from '../webhooks/secret-position.js';
+import { matchGitHubSignature } from './match-github-signature.js';
 import { WebhookRejectedError } from './webhook-rejected-error.js';
 
 export interface GitHubWebhookDelivery {
@@ -36,6 +39,8 @@ export type ReceiveGitHubWebhook = (delivery: GitHubWebhookDelivery) => Promise<
 
 export interface GitHubWebhookReceiverDeps {
   probot: Probot;
+  /** WEBHOOK_SECRET's values: one, or the old and the new during a rotation. */
+  secrets: readonly string[];
   deliveries: WebhookDeliveryStore;
   installationRepositories: Pick<InstallationRepositoryStore, 'findId'>;
   /** Webhook health, as for every host. */
@@ -47,8 +52,8 @@ export interface GitHubWebhookReceiverDeps {
 export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): ReceiveGitHubWebhook {
   const { probot, log } = deps;
   return async (delivery) => {
-    const verified = await probot.webhooks.verify(delivery.payload, delivery.signature).catch(() => false);
-    if (!verified) {
+    const matched = matchGitHubSignature(delivery.payload, delivery.signature, deps.secrets);
+    if (matched === -1) {
       throw new WebhookRejectedError(
         401,
         'invalid_signature',
@@ -60,7 +65,9 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
     const target = repositoryOf(payload);
     const repositoryId = target ? await deps.installationRepositories.findId(target.installationId, target.externalRepoId) : null;
     const claimed = await deps.deliveries.claim({ provider: 'github', deliveryId: delivery.id, event: delivery.name, action, repositoryId });
-    const child = log.child({ deliveryId: delivery.id, event: delivery.name, action });
+    const child = log.child({ deliveryId: delivery.id, event: delivery.name, action, signedWith: secretPosition(matched, deps.secrets.length) });
+    // During a rotation, which secret each delivery was signed with tells when the old one can go.
+    if (deps.secrets.length > 1) child.info({}, 'webhook secret matched');
     if (!claimed) {
       child.info({}, 'repeated delivery skipped');
       return 'duplicate';
@@ -72,7 +79,8 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
       return 'processed';
     }
     try {
-      await probot.webhooks.verifyAndReceive(delivery);
+      // Verified above and parsed once: handed to the handlers as it is (verifyAndReceive would do both again).
+      await probot.webhooks.receive({ id: delivery.id, name: delivery.name, payload } as Parameters<typeof probot.webhooks.receive>[0]);
     } catch (error) {
       await deps.deliveries.finish(claimed, { status: 'failed', repositoryId }).catch((finishError: unknown) => {
         child.warn({ err: finishError }, 'delivery status could not be saved');
