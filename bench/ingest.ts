@@ -1,0 +1,133 @@
+/**
+ * Webhook ingest: the real service (startService: Hono on a port, the GitHub App, the pg-boss jobs)
+ * receiving signed `issues` deliveries of GitHub's own shape over loopback HTTP, 32 at a time on
+ * keep-alive connections, each storing or updating one issue. Printed: deliveries per second and the
+ * 99th percentile of the time from sending a delivery to its answer (targets: at least 500 a second,
+ * p99 under 100 ms on 2 cores), after a warm-up; every delivery must be answered 2xx and every issue
+ * stored once.
+ */
+import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { loadConfig } from '../src/config.js';
+import { createTokenCipher } from '../src/crypto/token-cipher.js';
+import type { Database } from '../src/db/client.js';
+import type { Logger } from '../src/logger.js';
+import { startService } from '../src/serve/start-service.js';
+import { createStores } from '../src/store/create-stores.js';
+import { startGitHubSimulator } from '../test/support/github-simulator.js';
+import { INSTALLATION_ID, issuesEvent, type RepositoryFixture } from '../test/support/webhook-payloads.js';
+import { fmtS, type BenchRow } from './bench-row.js';
+
+const REPOSITORIES = 10;
+const WARM_UP = 300;
+const DELIVERIES = 5_000;
+const CONCURRENCY = 32;
+const SECRET = 'bench-webhook-secret';
+
+export async function measureIngest(ctx: { db: Database; log: Logger; say(line: string): void }): Promise<BenchRow[]> {
+  const github = await startGitHubSimulator();
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const { prisma } = ctx.db;
+  const project = await prisma.project.create({ data: { slug: 'bench-ingest', name: 'bench-ingest' } });
+  const installation = await prisma.installation.create({
+    data: { githubInstallationId: BigInt(INSTALLATION_ID), accountLogin: 'ingest', projectId: project.id },
+  });
+  const repositories: RepositoryFixture[] = [];
+  for (let i = 0; i < REPOSITORIES; i += 1) {
+    const repo = { id: 880_000 + i, fullName: `ingest/repo-${i}` };
+    repositories.push(repo);
+    await prisma.repositoryConnection.create({
+      data: {
+        projectId: project.id, provider: 'github', fullPath: repo.fullName, url: `https://github.com/${repo.fullName}`,
+        externalRepoId: String(repo.id), installationId: installation.id, webhookStatus: 'active', lastSyncAt: new Date(),
+      },
+    });
+  }
+  const service = await startService({
+    config: loadConfig({
+      PORT: '0', APP_ID: '4242', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GITHUB_API_URL: github.url, LOG_LEVEL: 'warn',
+    }),
+    log: ctx.log,
+    db: ctx.db,
+    cipher: createTokenCipher(Buffer.alloc(32, 8)),
+    stores: createStores(ctx.db),
+  });
+  const url = `http://127.0.0.1:${service.port}/api/github/webhooks`;
+  const started = Date.parse('2026-01-01T00:00:00Z');
+  /** Delivery `k`: issue `k` of a repository, opened, with its own delivery id. */
+  const delivery = (k: number) => {
+    const repo = repositories[k % REPOSITORIES]!;
+    const number = Math.floor(k / REPOSITORIES) + 1;
+    const at = new Date(started + k * 1000).toISOString().replace('.000Z', 'Z');
+    const body = JSON.stringify(
+      issuesEvent('opened', repo, {
+        number, id: repo.id * 100_000 + number, title: `Ingested ${k}`, state: 'open', created_at: at, updated_at: at, closed_at: null,
+      }),
+    );
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'issues',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+      },
+    };
+  };
+  const send = async (from: number, count: number) => {
+    const latencies: number[] = [];
+    const failures: string[] = [];
+    let next = from;
+    const worker = async () => {
+      while (next < from + count) {
+        const { body, headers } = delivery(next++);
+        const sentAt = performance.now();
+        const response = await fetch(url, { method: 'POST', headers, body });
+        const text = await response.text();
+        latencies.push(performance.now() - sentAt);
+        if (response.status >= 300) failures.push(`${response.status} ${text.slice(0, 200)}`);
+      }
+    };
+    const began = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return { ms: performance.now() - began, latencies, failures };
+  };
+  try {
+    ctx.say(`webhook ingest: ${DELIVERIES.toLocaleString('en-US')} signed issues deliveries, ${CONCURRENCY} at a time…`);
+    const warm = await send(0, WARM_UP);
+    const run = await send(WARM_UP, DELIVERIES);
+    const failures = [...warm.failures, ...run.failures];
+    if (failures.length > 0) throw new Error(`${failures.length} deliveries were not answered 2xx, e.g. ${failures[0]}`);
+    const stored = await prisma.issue.count({ where: { projectId: project.id } });
+    if (stored !== WARM_UP + DELIVERIES) throw new Error(`${stored} issues stored, not ${WARM_UP + DELIVERIES}.`);
+    const sorted = [...run.latencies].sort((a, b) => a - b);
+    const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+    const perSecond = DELIVERIES / (run.ms / 1000);
+    ctx.say(
+      `  ${DELIVERIES.toLocaleString('en-US')} deliveries in ${fmtS(run.ms)}: ${perSecond.toFixed(0)} a second; ` +
+        `latency p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; ${stored.toLocaleString('en-US')} issues stored once each`,
+    );
+    return [
+      {
+        measurement: `webhook ingest, signed GitHub issues deliveries, ${CONCURRENCY} at a time: deliveries per second`,
+        value: perSecond.toFixed(0),
+        target: '≥ 500',
+        ratio: `${(perSecond / 500).toFixed(2)}×`,
+        pass: perSecond >= 500,
+      },
+      {
+        measurement: 'webhook ingest: 99th percentile of a delivery\'s answer time',
+        value: `${p(0.99).toFixed(1)} ms (p50 ${p(0.5).toFixed(1)} ms)`,
+        target: '< 100 ms',
+        ratio: `${(p(0.99) / 100).toFixed(2)}×`,
+        pass: p(0.99) < 100,
+      },
+    ];
+  } finally {
+    await service.close();
+    await github.close();
+  }
+}
