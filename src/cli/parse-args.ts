@@ -10,6 +10,7 @@ import { normalizeRepository } from '../providers/index.js';
 import { COMMANDS, commandSpec, subcommandsOf, type CommandSpec } from './command-specs.js';
 import { commandHelp, generalHelp, groupHelp } from './help-texts.js';
 import { nearestName } from './nearest-name.js';
+import { oneLine } from './one-line.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -154,7 +155,20 @@ function resolveCommand(argv: readonly string[]): { spec: CommandSpec; args: rea
   );
 }
 
+/**
+ * The command argv names, validated. A refusal is one line even when it quotes an argument that
+ * holds a newline or a control character (shown escaped, never sent to the terminal).
+ */
 export function parseCommand(argv: readonly string[]): Command {
+  try {
+    return parseValidCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(oneLine(error.message), { cause: error.cause });
+    throw error;
+  }
+}
+
+function parseValidCommand(argv: readonly string[]): Command {
   const resolved = resolveCommand(argv);
   if ('help' in resolved) return { name: 'help', text: resolved.help };
   const { spec, args } = resolved;
