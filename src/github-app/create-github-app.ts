@@ -63,7 +63,8 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
   const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
-    secret: config.webhookSecret,
+    // Probot checks no signature here (receive-github-webhook.ts checks each of the secrets).
+    secret: config.webhookSecrets.at(-1) ?? config.webhookSecret,
     baseUrl: config.apiUrl,
     Octokit,
     log,
@@ -86,6 +87,7 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
   });
   const receiveDelivery = createGitHubWebhookReceiver({
     probot,
+    secrets: config.webhookSecrets,
     deliveries: createWebhookDeliveryStore(deps.db),
     installationRepositories: events.installationRepositories,
     health: createWebhookHealthStore(deps.db),

@@ -14,6 +14,8 @@ export interface GitHubAppConfig {
   /** PKCS#8 PEM. */
   privateKey: string;
   webhookSecret: string;
+  /** WEBHOOK_SECRET split on commas: the old and the new secret while it is rotated. */
+  webhookSecrets: string[];
   /** `https://api.github.com`, `https://HOST/api/v3` (GitHub Enterprise Server) or a local simulator. */
   apiUrl: string;
 }
@@ -26,7 +28,7 @@ export async function loadGitHubAppConfig(config: Config): Promise<GitHubAppConf
   const present = {
     APP_ID: appId !== undefined,
     PRIVATE_KEY: privateKey !== undefined || privateKeyPath !== undefined,
-    WEBHOOK_SECRET: webhookSecret !== undefined,
+    WEBHOOK_SECRET: config.hosts.github.webhookSecrets.length > 0,
   };
   const missing = Object.entries(present).filter(([, set]) => !set).map(([name]) => name);
   if (missing.length === 3) return null;
@@ -41,6 +43,7 @@ export async function loadGitHubAppConfig(config: Config): Promise<GitHubAppConf
     appId: appId!,
     privateKey: privateKey !== undefined ? loadPrivateKey(privateKey, 'PRIVATE_KEY') : await readKeyFile(privateKeyPath!),
     webhookSecret: webhookSecret!,
+    webhookSecrets: config.hosts.github.webhookSecrets,
     apiUrl,
   };
 }

@@ -7,15 +7,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
 
-export function verifyBitbucketSignature(header: string | undefined, body: Buffer, secrets: readonly string[]): boolean {
+/** The index of the configured secret that signed the body, or -1 when none did (or no signature). */
+export function matchBitbucketSignature(header: string | undefined, body: Buffer, secrets: readonly string[]): number {
   const match = header ? SIGNATURE.exec(header.trim()) : null;
-  if (!match) return false;
+  if (!match) return -1;
   const given = Buffer.from(match[1]!, 'hex');
-  let valid = false;
+  let matched = -1;
   // Every secret is compared, so the time taken does not tell which one (or whether an early one) matched.
-  for (const secret of secrets) {
+  secrets.forEach((secret, index) => {
     const expected = createHmac('sha256', secret).update(body).digest();
-    if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true;
-  }
-  return valid;
+    if (expected.length === given.length && timingSafeEqual(expected, given) && matched === -1) matched = index;
+  });
+  return matched;
 }

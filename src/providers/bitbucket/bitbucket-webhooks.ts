@@ -14,7 +14,8 @@ import type { RepositoryRecord } from '../../store/issue-store.js';
 import type { WebhookHandler } from '../definition.js';
 import type { HostWebhookDeps } from '../webhook-deps.js';
 import { bitbucketPushSchema, pushedBranches } from './bitbucket-push.js';
-import { verifyBitbucketSignature } from './bitbucket-signature.js';
+import { secretPosition } from '../../webhooks/secret-position.js';
+import { matchBitbucketSignature } from './bitbucket-signature.js';
 
 /** Longest wait for the main branch's name, well inside Bitbucket's 10 s. */
 const MAIN_BRANCH_TIMEOUT_MS = 4_000;
@@ -29,7 +30,8 @@ export function bitbucketWebhookHandler(deps: HostWebhookDeps): WebhookHandler {
       );
     }
     const raw = Buffer.from(await c.req.arrayBuffer());
-    if (!verifyBitbucketSignature(c.req.header('x-hub-signature'), raw, deps.secrets)) {
+    const matched = matchBitbucketSignature(c.req.header('x-hub-signature'), raw, deps.secrets);
+    if (matched === -1) {
       deps.log.warn({ deliveryId: c.req.header('x-request-uuid') }, 'bitbucket webhook signature refused');
       throw new HttpError(
         401,
@@ -45,6 +47,10 @@ export function bitbucketWebhookHandler(deps: HostWebhookDeps): WebhookHandler {
     }
     const event = c.req.header('x-event-key') ?? '';
     const deliveryId = c.req.header('x-request-uuid') ?? null;
+    // During a rotation, which secret each delivery was signed with tells when the old one can go.
+    if (deps.secrets.length > 1) {
+      deps.log.info({ deliveryId, event, signedWith: secretPosition(matched, deps.secrets.length) }, 'webhook secret matched');
+    }
     if (event !== 'repo:push') return ignored(c, `${event || 'an event without X-Event-Key'} is not handled`);
     const push = bitbucketPushSchema.safeParse(payload);
     if (!push.success) return ignored(c, 'the push payload has no repository or changes');

@@ -6,14 +6,15 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-export function matchesWebhookToken(token: string | undefined, secrets: readonly string[]): boolean {
-  if (token === undefined || token === '') return false;
+/** The index of the configured secret the token is, or -1 when it is none of them (or missing). */
+export function matchWebhookToken(token: string | undefined, secrets: readonly string[]): number {
+  if (token === undefined || token === '') return -1;
   const given = digest(token);
-  let matched = false;
+  let matched = -1;
   // Every secret is compared, so how many there are and which one matched does not show either.
-  for (const secret of secrets) {
-    if (secret !== '' && timingSafeEqual(given, digest(secret))) matched = true;
-  }
+  secrets.forEach((secret, index) => {
+    if (secret !== '' && timingSafeEqual(given, digest(secret)) && matched === -1) matched = index;
+  });
   return matched;
 }
 

@@ -23,13 +23,14 @@ import type { RepositoryRecord } from '../../store/issue-store.js';
 import { writeLiveItem } from '../../sync/write-live-item.js';
 import { externalIdOf } from '../../sync/external-id.js';
 import { createBackgroundTasks, type BackgroundTasks } from '../../webhooks/background-tasks.js';
+import { secretPosition } from '../../webhooks/secret-position.js';
 import type { SlashCommand } from '../../webhooks/slash-command.js';
 import type { WebhookHandler } from '../definition.js';
 import type { HostWebhookDeps } from '../webhook-deps.js';
 import { handleSlashNote } from './gitlab-slash-note-handler.js';
 import { readGitLabDelivery, type IssueDelivery, type NoteDelivery } from './gitlab-webhook-delivery.js';
 import { findGitLabConnections } from './gitlab-webhook-repositories.js';
-import { matchesWebhookToken } from './gitlab-webhook-token.js';
+import { matchWebhookToken } from './gitlab-webhook-token.js';
 
 export type GitLabWebhookDeps = HostWebhookDeps;
 
@@ -43,7 +44,8 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
         'GitLab webhooks are not set up here: set GITLAB_WEBHOOK_SECRET to the secret token of the GitLab webhook and restart.',
       );
     }
-    if (!matchesWebhookToken(c.req.header('x-gitlab-token'), deps.secrets)) {
+    const matched = matchWebhookToken(c.req.header('x-gitlab-token'), deps.secrets);
+    if (matched === -1) {
       throw new HttpError(
         401,
         'invalid_token',
@@ -54,7 +56,9 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
     const payload = parseJson(raw);
     const event = c.req.header('x-gitlab-event') ?? '';
     const deliveryId = deliveryIdOf(c, raw);
-    const log = deps.log.child({ deliveryId, event });
+    const log = deps.log.child({ deliveryId, event, signedWith: secretPosition(matched, deps.secrets.length) });
+    // During a rotation, which secret each delivery came with tells when the old one can go.
+    if (deps.secrets.length > 1) log.info({}, 'webhook secret matched');
 
     const delivery = readGitLabDelivery(event, payload);
     if (delivery.kind === 'ignored') {
