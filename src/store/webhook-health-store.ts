@@ -65,11 +65,14 @@ export function createWebhookHealthStore(db: Database): WebhookHealthStore {
   const { pool, prisma } = db;
   return {
     async recordDelivery(repositoryId, at) {
+      // A burst of deliveries to one repository writes its row about once a second, not once each:
+      // the time of the last delivery is shown to the second, and each write would wait for the last.
       await pool.query(
         `UPDATE "RepositoryConnection"
             SET "lastWebhookAt" = GREATEST("lastWebhookAt", $2::timestamptz), "webhookStatus" = 'active',
                 "webhookReason" = NULL, "updatedAt" = now()
-          WHERE id = $1::uuid AND active`,
+          WHERE id = $1::uuid AND active
+            AND ("webhookStatus" <> 'active' OR "lastWebhookAt" IS NULL OR "lastWebhookAt" < $2::timestamptz - interval '1 second')`,
         [repositoryId, at],
       );
     },
