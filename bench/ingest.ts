@@ -98,7 +98,13 @@ export async function measureIngest(ctx: { db: Database; log: Logger; say(line: 
   try {
     ctx.say(`webhook ingest: ${DELIVERIES.toLocaleString('en-US')} signed issues deliveries, ${CONCURRENCY} at a time…`);
     const warm = await send(0, WARM_UP);
+    const commits = async () =>
+      Number((await ctx.db.pool.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n);
+    const commitsBefore = await commits();
     const run = await send(WARM_UP, DELIVERIES);
+    // The statistics reach pg_stat_database within a second or so.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const commitsPerDelivery = ((await commits()) - commitsBefore) / DELIVERIES;
     const failures = [...warm.failures, ...run.failures];
     if (failures.length > 0) throw new Error(`${failures.length} deliveries were not answered 2xx, e.g. ${failures[0]}`);
     const stored = await prisma.issue.count({ where: { projectId: project.id } });
@@ -108,7 +114,8 @@ export async function measureIngest(ctx: { db: Database; log: Logger; say(line: 
     const perSecond = DELIVERIES / (run.ms / 1000);
     ctx.say(
       `  ${DELIVERIES.toLocaleString('en-US')} deliveries in ${fmtS(run.ms)}: ${perSecond.toFixed(0)} a second; ` +
-        `latency p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; ${stored.toLocaleString('en-US')} issues stored once each`,
+        `latency p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; ${stored.toLocaleString('en-US')} issues stored once each; ` +
+        `${commitsPerDelivery.toFixed(1)} database transactions per delivery (background work included)`,
     );
     return [
       {
