@@ -1,7 +1,8 @@
 /**
  * Syncs through the real pg-boss runner against simulated hosts that misbehave: a seeded mix of
  * 5xx, 429 with Retry-After, secondary-limit 403s, a spent primary limit, connections cut before the
- * answer or halfway through its body, and slow pages, while issues are edited and created mid-walk.
+ * answer or halfway through its body, and slow pages, while issues are edited and created mid-walk
+ * (GitHub issues and Dependabot alerts, GitLab issues; Bitbucket findings under faults only).
  * Each sync must end completed with exactly what the host holds at the end: every item once, with
  * its last title and state, and counts that add up.
  *
@@ -20,6 +21,7 @@ import { createProvider } from '../../src/providers/index.js';
 import type { RepositoryRecord, SyncResults } from '../../src/store/issue-store.js';
 import { githubFaults, startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createGitLabSimulator, gitlabFaults, type GitLabSimulator } from '../support/gitlab-simulator.js';
+import { bitbucketFaults, startBitbucketSimulator, type BitbucketSimulator, type FindingSeed } from '../support/bitbucket-simulator.js';
 import { startTestRunner } from '../support/sync-runner.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createFaultPlan, type FaultPlan } from './fault-plan.js';
@@ -62,7 +64,7 @@ afterAll(async () => {
   if (summaries.length) console.log(`reliability seed ${SEED}\n${summaries.join('\n')}`);
 });
 
-async function connect(provider: 'github' | 'gitlab', fullPath: string, url: string, apiUrl: string) {
+async function connect(provider: 'github' | 'gitlab' | 'bitbucket', fullPath: string, url: string, apiUrl: string) {
   const { prisma } = database.db;
   const project = await prisma.project.create({ data: { slug: `${provider}-faults`, name: `${provider} faults` } });
   const repository = await prisma.repositoryConnection.create({
@@ -71,7 +73,7 @@ async function connect(provider: 'github' | 'gitlab', fullPath: string, url: str
   return { projectId: project.id, repositoryId: repository.id };
 }
 
-async function runSync(target: { projectId: string; repositoryId: string }, syncType: 'issues' | 'all') {
+async function runSync(target: { projectId: string; repositoryId: string }, syncType: 'issues' | 'security' | 'all') {
   const started = await jobs.start({ ...target, syncType, includeClosed: true, trigger: 'manual' });
   expect(started.status).toBe('started');
   return jobs.waitFor(started.operation.id);
@@ -338,6 +340,80 @@ describe('GitLab sync under faults', () => {
     expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(expected));
     expectConsistentCounts(done!.results, stored, changes.edits);
     summary('gitlab', plan, true, changes, Date.now() - began);
+  }, 90_000);
+});
+
+describe('Bitbucket findings sync under faults', () => {
+  let bitbucket: BitbucketSimulator;
+  beforeAll(async () => {
+    // Small pages, so a few hundred findings take a dozen requests.
+    bitbucket = await startBitbucketSimulator({ accessToken: TOKEN, maxPagelen: 25 });
+  });
+  afterEach(() => bitbucket.onRequest(null));
+  afterAll(async () => {
+    await bitbucket?.close();
+  });
+
+  const KINDS = ['5xx', '429 retry-after', '429 without retry-after', 'long retry-after', 'reset before headers', 'reset mid-body', 'slow page'] as const;
+  type Kind = (typeof KINDS)[number];
+
+  it('a sync of a few hundred Code Insights findings ends with exactly what Bitbucket holds, whatever it answers on the way', async () => {
+    const began = Date.now();
+    const random = seededRandom(SEED + 2);
+    const repo = bitbucket.repo('acme', 'unreliable');
+    const seeds = (count: number, tool: string): FindingSeed[] =>
+      Array.from({ length: count }, (_, i) => ({
+        externalId: `${tool}-${i + 1}`,
+        summary: `${tool} finding ${i + 1}`,
+        result: random.pick(['FAILED', 'FAILED', 'PASSED', 'IGNORED'] as const),
+      }));
+    repo.securityReport('snyk', seeds(130, 'snyk'));
+    repo.securityReport('trivy', seeds(90, 'trivy'));
+    const target = await connect('bitbucket', 'acme/unreliable', repo.htmlUrl, bitbucket.url);
+    const plan = createFaultPlan<Kind>({ kinds: KINDS, random, firstChance: 0.7, chance: 0.45, caps: { 'long retry-after': 1, 'slow page': 4 } });
+
+    bitbucket.onRequest(async ({ url }) => {
+      const path = url.pathname.replace(/^\/2\.0/, '');
+      if (!path.startsWith('/repositories/acme/unreliable')) return;
+      const kind = plan.next(path + url.search);
+      if (kind === null) return;
+      const inject = (fault: Parameters<BitbucketSimulator['fault']>[0]) =>
+        bitbucket.fault({ ...fault, path: new RegExp(`^${escapeRegExp(path + url.search)}$`), times: 1 });
+      switch (kind) {
+        case '5xx':
+          return inject(bitbucketFaults.serverError(random.pick([500, 502, 503])));
+        case '429 retry-after':
+          return inject(bitbucketFaults.tooManyRequests(1));
+        case '429 without retry-after':
+          return inject(bitbucketFaults.tooManyRequests());
+        case 'long retry-after':
+          // Longer than the provider waits: the job goes back to the queue until then.
+          return inject(bitbucketFaults.tooManyRequests(3));
+        case 'reset before headers':
+          return inject(bitbucketFaults.connectionReset('before-headers'));
+        case 'reset mid-body':
+          return inject(bitbucketFaults.connectionReset('mid-body'));
+        case 'slow page':
+          return slow(random);
+      }
+    });
+
+    const done = await runSync(target, 'security');
+    bitbucket.onRequest(null);
+    expect(done, JSON.stringify(done?.error)).toMatchObject({ status: 'completed', error: null });
+    for (const kind of KINDS) expect(plan.injected[kind], `${kind} injected (seed ${SEED + 2})`).toBeGreaterThan(0);
+
+    const stored = await storedItems(target.repositoryId);
+    const expected = new Map<string, StoredItem>(
+      repo.findings().map(({ report, annotation }) => [
+        `bitbucket:${repo.htmlUrl}:finding-${report.external_id}-${annotation.external_id}`,
+        { title: annotation.summary, state: ['PASSED', 'IGNORED'].includes(annotation.result) ? 'closed' : 'open', kind: 'security_alert' },
+      ]),
+    );
+    expect(stored.size).toBe(220);
+    expect(Object.fromEntries(stored)).toEqual(Object.fromEntries(expected));
+    expectConsistentCounts(done!.results, stored, 0);
+    summary('bitbucket', plan, true, { edits: 0, creations: 0 }, Date.now() - began);
   }, 90_000);
 });
 

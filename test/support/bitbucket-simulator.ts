@@ -241,8 +241,12 @@ export interface BitbucketSimulator {
   readonly requests: LoggedRequest[];
   repo(workspace: string, slug: string, options?: { mainBranch?: string | null; private?: boolean }): SimulatedBitbucketRepository;
   fault(fault: BitbucketFault): void;
+  /** Called before each request is answered (faults included), e.g. to script faults request by request. */
+  onRequest(hook: BitbucketRequestHook | null): void;
   close(): Promise<void>;
 }
+
+export type BitbucketRequestHook = (request: { method: string; url: URL }) => void | Promise<void>;
 
 export const bitbucketFaults = {
   /** Bitbucket's 429 does not document Retry-After: without `seconds` none is sent. */
@@ -269,6 +273,7 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
   }
   if (options.accessToken) accepted.add(`Bearer ${options.accessToken}`);
   let base = '';
+  let hook: BitbucketRequestHook | null = null;
 
   const simulator: BitbucketSimulator = {
     url: '',
@@ -281,6 +286,9 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
     },
     fault(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    onRequest(next) {
+      hook = next;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -306,6 +314,7 @@ export async function startBitbucketSimulator(options: BitbucketSimulatorOptions
       else send(response, status, body, { ...rateLimitHeaders(), ...headers });
     };
     if (simulator.latencyMs > 0) await sleep(simulator.latencyMs);
+    await hook?.({ method: request.method ?? 'GET', url });
 
     const fault = faults.find(
       (candidate) =>
