@@ -5,11 +5,21 @@
 import { GITHUB_APP_VARIABLES } from '../../github-app/github-app-settings.js';
 import { PROVIDER_DEFINITIONS } from '../../providers/index.js';
 import { startService } from '../../serve/start-service.js';
+import { ensureFirstSignIn } from '../../store/first-sign-in.js';
 import type { CommandContext } from '../run-cli.js';
 
 export async function runServe({ io, log, runtime }: CommandContext): Promise<number> {
   const service = await startService(runtime);
   io.stdout.write(`issue-sync is running at ${service.url}/ (${runtime.databaseLabel})\n`);
+  // Shown on the terminal only, never logged.
+  const first = runtime.config.adminToken ? null : await ensureFirstSignIn(runtime.db, runtime.stores.projects);
+  if (first) {
+    io.stdout.write(
+      `Nobody could sign in yet, so a first admin was made. Sign in to the dashboard at ${service.url}/ with this token ` +
+        `(shown this once, not logged):\n  ${first.token}\nIt is an admin of project "${first.projectSlug}"; ` +
+        '`issue-sync users add` makes more users.\n',
+    );
+  }
   for (const notice of runtime.notices) io.stdout.write(`${notice}\n`);
   io.stdout.write(
     service.github

@@ -25,8 +25,9 @@ ${options.error ? html`<p class="error" id="sign-in-error" role="alert">${option
       options.error ? html` aria-invalid="true" aria-describedby="sign-in-error token-help"` : html` aria-describedby="token-help"`
     }>
 </div>
-<p id="token-help" class="muted small">A token from <code>issue-sync users add --project SLUG --name NAME --role member</code>, or the
-server's <code>ADMIN_TOKEN</code>. It is kept in a cookie that only this site's server reads.</p>
+<p id="token-help" class="muted small">The token <code>npm start</code> printed on its first start, a token from
+<code>issue-sync users add --project SLUG --name NAME --role member</code>, or the server's <code>ADMIN_TOKEN</code>. It is kept
+in a cookie that only this site's server reads.</p>
 <button type="submit" class="primary">Sign in</button>
 </form>
 <p class="muted small">Working from a script or a terminal? <a href="/guide">The command line and the HTTP API</a>.</p>`,
