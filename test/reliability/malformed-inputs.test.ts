@@ -428,10 +428,16 @@ const COMMAND_LINES: { argv: string[]; values: Record<string, string[]> }[] = [
   { argv: ['serve'], values: {} },
 ];
 
-function cliCase(r: SeededRandom): { argv: string[]; what: string } {
+/** `repos add`, `sync`: the command a valid command line names. */
+function commandOf(argv: readonly string[]): string {
+  return argv.slice(0, ['issues', 'projects', 'repos', 'users'].includes(argv[0]!) ? 2 : 1).join(' ');
+}
+
+function cliCase(r: SeededRandom): { argv: string[]; what: string; command: string } {
   const line = r.pick(COMMAND_LINES);
   const argv = [...line.argv];
-  const words = line.argv[0] === 'issues' || line.argv[0] === 'projects' || line.argv[0] === 'repos' || line.argv[0] === 'users' ? 2 : 1;
+  const command = commandOf(line.argv);
+  const words = command.split(' ').length;
   const stringOptions = argv.flatMap((arg, index) => (arg.startsWith('--') && argv[index + 1] !== undefined && !argv[index + 1]!.startsWith('--') ? [index] : []));
   const flaws = ['unknown option', 'positional', 'boolean with value', 'unknown command'];
   if (Object.keys(line.values).length) flaws.push('bad value', 'bad value', 'bad value');
@@ -484,7 +490,7 @@ function cliCase(r: SeededRandom): { argv: string[]; what: string } {
       argv.splice(argv.indexOf('--confirm'), 1);
       break;
   }
-  return { argv, what: flaw };
+  return { argv, what: flaw, command };
 }
 
 describe('malformed CLI arguments', () => {
@@ -495,8 +501,10 @@ describe('malformed CLI arguments', () => {
     const before = await counts();
     const env = { DATABASE_URL: server.database.url, ISSUE_SYNC_DATA_DIR: '/nonexistent/issue-sync-malformed' };
     const byFlaw = new Map<string, number>();
+    const byCommand = new Map<string, number>();
     for (let index = 0; index < CASES; index += 1) {
-      const { argv, what } = cliCase(r);
+      const { argv, what, command } = cliCase(r);
+      byCommand.set(command, (byCommand.get(command) ?? 0) + 1);
       const result = await runCliCaptured(argv, env);
       tried.cli += 1;
       byFlaw.set(what, (byFlaw.get(what) ?? 0) + 1);
@@ -506,6 +514,8 @@ describe('malformed CLI arguments', () => {
       expect(result.stderr, where).toMatch(/^issue-sync: [^\n]+\n$/);
       expect(result.stderr, where).not.toMatch(/\s+at |node_modules|\.ts:\d+/);
     }
+    // Every command got its share of broken command lines.
+    for (const line of COMMAND_LINES) expect(byCommand.get(commandOf(line.argv)), commandOf(line.argv)).toBeGreaterThanOrEqual(10);
     expect([...byFlaw.keys()].sort()).toEqual(
       ['bad value', 'boolean with value', 'missing option', 'missing value', 'positional', 'unconfirmed', 'unknown command', 'unknown option'],
     );
