@@ -15,7 +15,7 @@ export type { Logger };
 /** Names (lower-cased, without - and _) whose values are secrets, wherever they sit. */
 const SECRET_FIELD = /(token|secret|password|passwd|authorization|cookie|privatekey|signature|signature256|credentials?|apikey)s?$/;
 /** A quick look at a serialized line for a key that SECRET_FIELD might match, before parsing it. */
-const SECRET_KEY_IN_JSON = /"[^"\\]*(token|secret|passw|authorization|cookie|private[-_]?key|signature|credential|api[-_]?key)[^"\\]*"\s*:/i;
+const SECRET_KEY_IN_JSON = /(?:token|secret|passw|authorization|cookie|private[-_]?key|signature|credential|api[-_]?key)[^"\\]*"\s*:/i;
 
 export interface LoggerOptions {
   level?: string;
