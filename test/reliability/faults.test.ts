@@ -30,6 +30,7 @@ import { reliabilitySeed, seededRandom, type SeededRandom } from './seeded-rando
 const SEED = reliabilitySeed(20261202);
 const TOKEN = 'ghp_reliabilitySuite';
 const cipher = createTokenCipher(Buffer.alloc(32, 7));
+const STALL_TIMEOUT_MS = 2000;
 const log = process.env.RELIABILITY_LOG ? createLogger({ level: "warn" }) : silentLogger();
 
 let database: TestDatabase;
@@ -48,7 +49,8 @@ async function openProvider(repository: RepositoryRecord) {
     token: cipher.decrypt(repository.encryptedToken!),
     maxRateLimitWaitMs: 2500,
     retryBaseMs: 5,
-    timeoutMs: 10_000,
+    // A page slower than this is abandoned and asked for again (the 'stalled page' fault).
+    timeoutMs: STALL_TIMEOUT_MS,
     log,
   });
 }
@@ -116,9 +118,14 @@ function summary(host: string, plan: FaultPlan<string>, survived: boolean, chang
   console.log(line);
 }
 
-/** Applies slow pages itself (they are waits, not answers); everything else is the host's fault. */
+/** A slow page: answered within the provider's timeout. Slow pages are waits, not scripted answers. */
 async function slow(random: SeededRandom) {
   await sleep(random.between(300, 1200));
+}
+
+/** A stalled page: answered only after the provider gave up on it (and asked again). */
+async function stall() {
+  await sleep(STALL_TIMEOUT_MS + 500);
 }
 
 describe('GitHub sync under faults', () => {
@@ -131,7 +138,7 @@ describe('GitHub sync under faults', () => {
     await github?.close();
   });
 
-  const KINDS = ['5xx', '429 retry-after', 'secondary 403', 'primary limit', 'reset before headers', 'reset mid-body', 'slow page'] as const;
+  const KINDS = ['5xx', '429 retry-after', 'secondary 403', 'primary limit', 'reset before headers', 'reset mid-body', 'slow page', 'stalled page'] as const;
   type Kind = (typeof KINDS)[number];
 
   it('a sync of ~1,000 issues and their alerts ends with exactly what GitHub holds, whatever it answers on the way', async () => {
@@ -144,7 +151,7 @@ describe('GitHub sync under faults', () => {
       random,
       firstChance: 0.7,
       chance: 0.45,
-      caps: { 'primary limit': 2, 'slow page': 4 },
+      caps: { 'primary limit': 2, 'slow page': 4, 'stalled page': 2 },
     });
     const changes = { edits: 0, creations: 0 };
     const base = '/repos/octo/unreliable';
@@ -198,6 +205,8 @@ describe('GitHub sync under faults', () => {
           return inject(githubFaults.connectionReset('mid-body'));
         case 'slow page':
           return slow(random);
+        case 'stalled page':
+          return stall();
       }
     });
 
@@ -270,7 +279,7 @@ describe('GitLab sync under faults', () => {
     await gitlab?.close();
   });
 
-  const KINDS = ['5xx', '429 retry-after', 'quota spent', 'reset before headers', 'reset mid-body', 'slow page'] as const;
+  const KINDS = ['5xx', '429 retry-after', 'quota spent', 'reset before headers', 'reset mid-body', 'slow page', 'stalled page'] as const;
   type Kind = (typeof KINDS)[number];
 
   it('a sync of ~1,000 issues ends with exactly what GitLab holds, whatever it answers on the way', async () => {
@@ -278,7 +287,7 @@ describe('GitLab sync under faults', () => {
     const random = seededRandom(SEED + 1);
     const project = gitlab.project('acme/tools/unreliable', { issues: 1000 });
     const target = await connect('gitlab', 'acme/tools/unreliable', project.webUrl, gitlab.url);
-    const plan = createFaultPlan<Kind>({ kinds: KINDS, random, firstChance: 0.7, chance: 0.45, caps: { 'quota spent': 2, 'slow page': 4 } });
+    const plan = createFaultPlan<Kind>({ kinds: KINDS, random, firstChance: 0.7, chance: 0.45, caps: { 'quota spent': 2, 'slow page': 4, 'stalled page': 2 } });
     const changes = { edits: 0, creations: 0 };
 
     gitlab.onRequest(async ({ url }) => {
@@ -321,6 +330,8 @@ describe('GitLab sync under faults', () => {
           return inject(gitlabFaults.connectionReset('mid-body'));
         case 'slow page':
           return slow(random);
+        case 'stalled page':
+          return stall();
       }
     });
 
@@ -354,7 +365,7 @@ describe('Bitbucket findings sync under faults', () => {
     await bitbucket?.close();
   });
 
-  const KINDS = ['5xx', '429 retry-after', '429 without retry-after', 'long retry-after', 'reset before headers', 'reset mid-body', 'slow page'] as const;
+  const KINDS = ['5xx', '429 retry-after', '429 without retry-after', 'long retry-after', 'reset before headers', 'reset mid-body', 'slow page', 'stalled page'] as const;
   type Kind = (typeof KINDS)[number];
 
   it('a sync of a few hundred Code Insights findings ends with exactly what Bitbucket holds, whatever it answers on the way', async () => {
@@ -370,7 +381,7 @@ describe('Bitbucket findings sync under faults', () => {
     repo.securityReport('snyk', seeds(130, 'snyk'));
     repo.securityReport('trivy', seeds(90, 'trivy'));
     const target = await connect('bitbucket', 'acme/unreliable', repo.htmlUrl, bitbucket.url);
-    const plan = createFaultPlan<Kind>({ kinds: KINDS, random, firstChance: 0.7, chance: 0.45, caps: { 'long retry-after': 1, 'slow page': 4 } });
+    const plan = createFaultPlan<Kind>({ kinds: KINDS, random, firstChance: 0.7, chance: 0.45, caps: { 'long retry-after': 1, 'slow page': 4, 'stalled page': 2 } });
 
     bitbucket.onRequest(async ({ url }) => {
       const path = url.pathname.replace(/^\/2\.0/, '');
@@ -395,6 +406,8 @@ describe('Bitbucket findings sync under faults', () => {
           return inject(bitbucketFaults.connectionReset('mid-body'));
         case 'slow page':
           return slow(random);
+        case 'stalled page':
+          return stall();
       }
     });
 
