@@ -108,6 +108,23 @@ describe('a request after an early answer on the same keep-alive connection', ()
     }
   });
 
+  it('a body declared over 64 MB is answered 413 with Connection: close, and the connection is closed', async () => {
+    const socket = createConnection({ host: '127.0.0.1', port: service.port });
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(
+      `POST /api/projects/demo/repositories/octo%2Fhello/sync HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${70 * MB}\r\n\r\n`,
+    );
+    socket.write(Buffer.alloc(MB, 'a'));
+    await closed;
+    const text = Buffer.concat(received).toString('utf8');
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+  });
+
   it('a raw connection that sends an oversized body and then a request right behind it gets both answers', async () => {
     const socket = createConnection({ host: '127.0.0.1', port: service.port });
     const received: Buffer[] = [];
