@@ -2,10 +2,9 @@
  * The secret values a process knows from its environment, for masking: every variable whose name says
  * it holds one (…KEY, …SECRET, …TOKEN, …PASSWORD, credentials), each part of a comma-separated list
  * (webhook secrets during a rotation), and the password of every URL-valued variable (DATABASE_URL).
- * Names that only point at a secret (PRIVATE_KEY_PATH) are not secrets.
+ * Names that only point at a secret (PRIVATE_KEY_PATH) end otherwise, and are not taken.
  */
 const SECRET_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIALS?)S?$/i;
-const NOT_SECRET = /(_PATH|_FILE|_URL|_ID)$/i;
 
 export function secretValues(env: Record<string, string | undefined>, extra: readonly (string | undefined)[] = []): string[] {
   const values = new Set<string>();
@@ -15,7 +14,7 @@ export function secretValues(env: Record<string, string | undefined>, extra: rea
   };
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
-    if (SECRET_NAME.test(name) && !NOT_SECRET.test(name)) {
+    if (SECRET_NAME.test(name)) {
       add(value);
       for (const part of value.split(',')) add(part);
     }
