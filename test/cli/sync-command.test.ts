@@ -306,6 +306,8 @@ describe('tokens', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/401|token/i);
+    // The provider's message names no way of giving a token; the CLI says it was --token's.
+    expect(result.stderr).toContain('--token');
     expect(result.stderr).not.toContain('ghp_bad');
   });
 

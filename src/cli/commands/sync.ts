@@ -147,17 +147,23 @@ async function findSyncTarget(stores: CommandContext['runtime']['stores'], comma
 }
 
 /**
- * The error with what to do next where the CLI knows more than the provider: a repository read
- * through the GitHub App, whose installation token is the service's alone.
+ * The error with what to do next where the CLI knows more than the provider: which token a refused
+ * one was (the provider's message names no way of giving one), and a repository read through the
+ * GitHub App, whose installation token is the service's alone.
  */
 function explainFailure(error: Error, command: SyncCommand, known: RepositoryRecord | null, projectSlug: string): string {
   const message = errorMessage(error);
   const denied = error instanceof ProviderError && ['unauthorized', 'forbidden', 'not_found'].includes(error.code);
-  if (!denied || command.token || known?.encryptedToken || !known?.installationId) return message;
-  return (
-    `${message} (${known.fullPath} in project ${projectSlug} is read through the GitHub App, whose token the CLI cannot use: ` +
-    `pass --token, or sync it from the service: POST /api/projects/${projectSlug}/repositories/${known.id}/sync)`
-  );
+  if (denied && !command.token && !known?.encryptedToken && known?.installationId) {
+    return (
+      `${message} (${known.fullPath} in project ${projectSlug} is read through the GitHub App, whose token the CLI cannot use: ` +
+      `pass --token, or sync it from the service: POST /api/projects/${projectSlug}/repositories/${known.id}/sync)`
+    );
+  }
+  if (!(error instanceof ProviderError) || error.code !== 'unauthorized') return message;
+  if (command.token) return `${message} (the token given with --token)`;
+  if (known?.encryptedToken) return `${message} (the token stored on the repository connection; pass another with --token)`;
+  return `${message} (pass one with --token)`;
 }
 
 function report(io: CommandContext['io'], command: SyncCommand, summary: SyncSummary): number {

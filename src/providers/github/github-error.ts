@@ -1,7 +1,10 @@
 /**
  * Turns whatever Octokit threw into a `ProviderError` with one line a person can act on. The token
  * never appears: messages are built from the status, the repository and GitHub's own message, and
- * Octokit already redacts the authorization header in the `cause`.
+ * Octokit already redacts the authorization header in the `cause`. The messages name no way of
+ * giving a token (a CLI option, a stored connection): they are shown by the CLI, the API, the
+ * dashboard's sync dialog and its connect form alike, and a caller that knows where the token came
+ * from adds that (the CLI's `sync` does).
  */
 import { ProviderError } from '../../errors.js';
 
@@ -77,8 +80,8 @@ export function toGitHubProviderError(error: unknown, context: GitHubErrorContex
   const status = error.status;
   if (status === 401) {
     const message = context.hasToken
-      ? `GitHub rejected the token (401) while ${operation} for ${repo}: check --token or the token stored on the repository connection; it may be expired or revoked.`
-      : `GitHub requires a token (401) to read ${repo}: pass --token or store one on the repository connection.`;
+      ? `GitHub rejected the token (401) while ${operation} for ${repo}: check that it is the right one and can read the repository; it may be expired or revoked.`
+      : `GitHub requires a token (401) to read ${repo}, and none was given.`;
     return new ProviderError('unauthorized', message, base);
   }
   if (isPrimaryRateLimit(error)) {

@@ -67,6 +67,9 @@ th, td { text-align: left; vertical-align: top; padding: .6rem .5rem; border-bot
 thead th { font-size: .9rem; color: var(--muted); }
 td p, th p { margin: .15rem 0; }
 tbody th { font-weight: 400; }
+/* A title or path with nowhere to break (a class name, a long repository path) wraps inside its cell
+   rather than widen the table past a phone's screen. Only these cells: elsewhere words stay whole. */
+table.stack tbody th, table.stack td[data-label="Repository"] { overflow-wrap: anywhere; }
 tbody th > a { font-weight: 600; }
 [data-role="linked"] { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; }
 .small { font-size: .9rem; }

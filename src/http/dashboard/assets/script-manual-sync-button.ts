@@ -116,7 +116,11 @@ export const MANUAL_SYNC_BUTTON_SCRIPT = String.raw`  var confirmDialog = docume
     }
     if ((answer.status === 202 || answer.status === 409) && answer.body.operationId) {
       if (!attempt.shown) openProgress(row, button);
-      if (answer.status === 409) setText(field('sync-notes'), 'A sync of this repository was already running; this is its progress.');
+      if (answer.status === 409) {
+        // Kept by every render of this operation, not only until the first poll answers.
+        follow.alreadyRunning = answer.body.operationId;
+        setText(field('sync-notes'), ALREADY_RUNNING_NOTE);
+      }
       if (follow.operationId !== answer.body.operationId) {
         follow.operationId = answer.body.operationId;
         setText(field('sync-stage'), answer.status === 409 ? 'Already running' : 'Queued: waiting for a worker');

@@ -60,7 +60,9 @@ export const SYNC_PROGRESS_SCRIPT = String.raw`  function rowOf(repositoryId) {
   }
 
   var progressDialog = document.getElementById('sync-progress');
-  var follow = { operationId: null, finished: false, row: null, trigger: null };
+  /** alreadyRunning: the id of an operation a click met already running (a 409), said for as long as it is followed. */
+  var follow = { operationId: null, finished: false, row: null, trigger: null, alreadyRunning: null };
+  var ALREADY_RUNNING_NOTE = 'A sync of this repository was already running; this is its progress.';
 
   function field(name) { return progressDialog.querySelector('[data-testid="' + name + '"]'); }
   function setText(element, text) { if (element.textContent !== text) element.textContent = text; }
@@ -76,7 +78,7 @@ export const SYNC_PROGRESS_SCRIPT = String.raw`  function rowOf(repositoryId) {
   }
 
   function openProgress(row, trigger) {
-    follow = { operationId: null, finished: false, row: row, trigger: trigger };
+    follow = { operationId: null, finished: false, row: row, trigger: trigger, alreadyRunning: null };
     setText(progressDialog.querySelector('#sync-progress-title'), 'Sync of ' + pathOf(row));
     var bar = progressDialog.querySelector('progress');
     bar.removeAttribute('value');
@@ -133,6 +135,7 @@ export const SYNC_PROGRESS_SCRIPT = String.raw`  function rowOf(repositoryId) {
       notes.unshift('Read ' + plural(operation.results.issues, 'issue', 'issues') + ' and ' + plural(operation.results.securityAlerts, 'security alert', 'security alerts') + '.');
     }
     if (operation.status === 'cancelled') notes.unshift('What it had written before it stopped is kept.');
+    if (follow.alreadyRunning === operation.id) notes.unshift(ALREADY_RUNNING_NOTE);
     if (!finished && role === 'viewer') notes.push('Viewers can follow a sync but not cancel it.');
     setText(field('sync-notes'), notes.join(' '));
 
@@ -165,7 +168,7 @@ export const SYNC_PROGRESS_SCRIPT = String.raw`  function rowOf(repositoryId) {
   function closeProgress() {
     var trigger = follow.trigger;
     var row = follow.row;
-    follow = { operationId: follow.operationId, finished: true, row: null, trigger: null };
+    follow = { operationId: follow.operationId, finished: true, row: null, trigger: null, alreadyRunning: null };
     if (progressDialog.open) progressDialog.close();
     if (trigger || row) refocus(trigger, row);
   }
