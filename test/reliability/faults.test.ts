@@ -1,8 +1,9 @@
 /**
  * Syncs through the real pg-boss runner against simulated hosts that misbehave: a seeded mix of
  * 5xx, 429 with Retry-After, secondary-limit 403s, a spent primary limit, connections cut before the
- * answer or halfway through its body, and slow pages, while issues are edited and created mid-walk
- * (GitHub issues and Dependabot alerts, GitLab issues; Bitbucket findings under faults only).
+ * answer or halfway through its body, slow pages and pages stalled past the per-attempt timeout,
+ * while items are edited and created mid-walk (GitHub issues and Dependabot alerts, GitLab issues;
+ * Bitbucket findings get the faults only).
  * Each sync must end completed with exactly what the host holds at the end: every item once, with
  * its last title and state, and counts that add up.
  *
@@ -30,8 +31,8 @@ import { reliabilitySeed, seededRandom, type SeededRandom } from './seeded-rando
 const SEED = reliabilitySeed(20261202);
 const TOKEN = 'ghp_reliabilitySuite';
 const cipher = createTokenCipher(Buffer.alloc(32, 7));
-const STALL_TIMEOUT_MS = 2000;
-const log = process.env.RELIABILITY_LOG ? createLogger({ level: "warn" }) : silentLogger();
+const STALL_TIMEOUT_MS = 3000;
+const log = process.env.RELIABILITY_LOG ? createLogger({ level: 'warn' }) : silentLogger();
 
 let database: TestDatabase;
 let jobs: PgBossSyncJobs;
