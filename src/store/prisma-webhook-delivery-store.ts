@@ -3,8 +3,13 @@
  * delivery (same provider and delivery id) is applied once. A delivery that failed, or whose
  * process died while applying it, may be claimed again: GitHub's redelivery keeps the delivery id,
  * and it must not be turned away as a duplicate of an attempt that never finished.
+ *
+ * Both writes are committed without waiting for the disk (query-without-flush.ts): should PostgreSQL
+ * crash and lose one, a redelivery applies the event again, which is idempotent; the item the event
+ * carries is written durably before the delivery is answered.
  */
 import type { Database } from '../db/client.js';
+import { queryWithoutFlush } from '../db/query-without-flush.js';
 import type { ProviderKind } from '../domain/items.js';
 
 export type DeliveryStatus = 'received' | 'processed' | 'failed';
@@ -40,7 +45,7 @@ export function createWebhookDeliveryStore(db: Database): WebhookDeliveryStore {
   const { pool } = db;
   return {
     async claim(delivery) {
-      const result = await pool.query<{ id: string }>(CLAIM_SQL, [
+      const result = await queryWithoutFlush<{ id: string }>(pool, CLAIM_SQL, [
         delivery.provider,
         delivery.deliveryId,
         delivery.event,
@@ -51,7 +56,8 @@ export function createWebhookDeliveryStore(db: Database): WebhookDeliveryStore {
     },
 
     async finish(id, outcome) {
-      await pool.query(
+      await queryWithoutFlush(
+        pool,
         `UPDATE "WebhookDelivery"
             SET status = $2, "processedAt" = now(), "repositoryId" = COALESCE($3::uuid, "repositoryId")
           WHERE id = $1::uuid`,
