@@ -21,6 +21,15 @@ const slugSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, '--project must be a slug: lower-case letters, digits and dashes');
 const apiUrlSchema = z.url({ protocol: /^https?$/, error: '--api-url must be an http(s) URL' });
+/** A person's name is shown in one line of listings and pages: no line breaks or control characters. */
+const userNameSchema = z
+  .string()
+  .max(200, '--name must be at most 200 characters')
+  .regex(/^[^\p{Cc}\u2028\u2029]*$/u, '--name must be one line without control characters');
+/** No token holds a space, a line break or a control character; one that does was copied with what surrounds it. The message never repeats it. */
+const tokenSchema = z
+  .string()
+  .regex(/^[^\s\p{Cc}]*$/u, '--token holds a space, a line break or a control character: pass the token alone');
 
 export type ProviderName = z.infer<typeof providerSchema>;
 
@@ -112,6 +121,11 @@ function optionalString(values: Record<string, unknown>, name: string): string |
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+function optionalToken(values: Record<string, unknown>): string | undefined {
+  const token = optionalString(values, 'token');
+  return token === undefined ? undefined : check(tokenSchema, token);
+}
+
 function optionalSlug(values: Record<string, unknown>): string | undefined {
   const project = optionalString(values, 'project');
   return project === undefined ? undefined : check(slugSchema, project);
@@ -200,7 +214,7 @@ function parseValidCommand(argv: readonly string[]): Command {
         name: 'sync',
         provider,
         repo,
-        token: optionalString(values, 'token'),
+        token: optionalToken(values),
         apiUrl: apiUrl === undefined ? undefined : check(apiUrlSchema, apiUrl),
         type,
         includeClosed,
@@ -218,10 +232,7 @@ function parseValidCommand(argv: readonly string[]): Command {
       return {
         name: 'users add',
         project: check(slugSchema, required(values, 'project', spec)),
-        userName: check(
-          z.string().max(200, '--name must be at most 200 characters'),
-          required(values, 'name', spec),
-        ),
+        userName: check(userNameSchema, required(values, 'name', spec)),
         role: check(
           z.enum(['admin', 'member', 'viewer'], {
             error: (issue) => `--role must be admin, member or viewer (got "${String(issue.input)}")`,
@@ -237,7 +248,7 @@ function parseValidCommand(argv: readonly string[]): Command {
         project: check(slugSchema, required(values, 'project', spec)),
         provider,
         repo: validateRepo(provider, required(values, 'repo', spec)),
-        token: required(values, 'token', spec),
+        token: check(tokenSchema, required(values, 'token', spec)),
         apiUrl: apiUrl === undefined ? undefined : check(apiUrlSchema, apiUrl),
       };
     }

@@ -23,6 +23,8 @@ import { issuesEvent } from '../support/webhook-payloads.js';
 import { reliabilitySeed, seededRandom, type SeededRandom } from './seeded-random.js';
 
 const SEED = reliabilitySeed(20261202);
+/** What a stack trace leaves in a text: `    at fn (file.ts:12:3)`, a node_modules path, a file position. */
+const STACK_TRACE = /\n\s+at |node_modules\/|\.[cm]?[jt]s:\d+:\d+/;
 const GITLAB_SECRET = 'gl-malformed-secret-0123';
 const BITBUCKET_SECRET = 'bb-malformed-secret-0123';
 const ADMIN_TOKEN = 'admin-token-malformed-0123456789';
@@ -259,7 +261,7 @@ function expectJsonRefusal(answer: Awaited<ReturnType<typeof send>>, where: stri
   expect(answer.type, where).toContain('application/json');
   const body = JSON.parse(answer.text) as Record<string, unknown>;
   expect(body, where).toEqual(expect.objectContaining({ error: expect.any(String), message: expect.any(String) }));
-  expect(answer.text, where).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+  expect(answer.text, where).not.toMatch(STACK_TRACE);
 }
 
 // ---- webhooks --------------------------------------------------------------------------------------
@@ -373,7 +375,7 @@ describe('malformed dashboard forms and pages', () => {
       const where = `case ${index} (seed ${SEED + 2}) ${what}: ${method} ${path.slice(0, 100)} ${String(body).slice(0, 120)} → ${answer.status} ${answer.text.slice(0, 200)}`;
       statuses.set(kind, Math.max(statuses.get(kind) ?? 0, answer.status));
       expect(answer.status, where).toBeLessThan(500);
-      expect(answer.text, where).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+      expect(answer.text, where).not.toMatch(STACK_TRACE);
       expect(answer.cookie ?? '', `${where}: nobody is signed in`).not.toMatch(/issue_sync_session=[^;]/);
       if (kind === 'cookie api') {
         expect(answer.status, where).toBe(403);
@@ -402,6 +404,7 @@ const COMMAND_LINES: { argv: string[]; values: Record<string, string[]> }[] = [
       '--type': ['prs', 'ALL', 'issues,security', '💥', 'x'.repeat(2000)],
       '--api-url': ['ftp://example.com', 'not a url', 'javascript:alert(1)', 'http//x', 'file:///etc/passwd'],
       '--project': ['Acme', 'a b', '_x', 'ä', 'x'.repeat(64), 'a/b', 'a\nb'],
+      '--token': ['ghp_a b', 'ghp_a\nb', 'ghp_\u0000x', 'ghp_\u001b[2Jx', 'Bearer ghp_x'],
     },
   },
   {
@@ -417,11 +420,12 @@ const COMMAND_LINES: { argv: string[]; values: Record<string, string[]> }[] = [
       '--repo': ['', 'a', 'grp//app', 'grp/app/', 'g r/app'],
       '--api-url': ['ftp://example.com', 'not a url', 'gitlab.example.com', 'http://'],
       '--project': ['Acme', 'a b', '-', 'x'.repeat(64)],
+      '--token': ['glpat a', 'glpat-\r\nx', 'glpat-\u0007', 'ada@example.com: tok'],
     },
   },
   {
     argv: ['users', 'add', '--project', 'acme', '--name', 'ada', '--role', 'admin'],
-    values: { '--role': ['owner', 'Admin', 'root', '', 'admin,viewer', '🙂'], '--project': ['Acme', 'a b', '_x'], '--name': ['', '   '] },
+    values: { '--role': ['owner', 'Admin', 'root', '', 'admin,viewer', '🙂'], '--project': ['Acme', 'a b', '_x'], '--name': ['', '   ', 'a\nb', 'ada\u001b[31m', 'nul\u0000', 'x'.repeat(201), 'line\u2028break'] },
   },
   { argv: ['migrate'], values: {} },
   { argv: ['doctor'], values: {} },
@@ -512,7 +516,7 @@ describe('malformed CLI arguments', () => {
       expect(result.code, where).toBe(2);
       expect(result.stdout, where).toBe('');
       expect(result.stderr, where).toMatch(/^issue-sync: [^\n]+\n$/);
-      expect(result.stderr, where).not.toMatch(/\s+at |node_modules|\.ts:\d+/);
+      expect(result.stderr, where).not.toMatch(STACK_TRACE);
     }
     // Every command got its share of broken command lines.
     for (const line of COMMAND_LINES) expect(byCommand.get(commandOf(line.argv)), commandOf(line.argv)).toBeGreaterThanOrEqual(10);
