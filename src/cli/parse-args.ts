@@ -121,6 +121,15 @@ function optionalString(values: Record<string, unknown>, name: string): string |
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/** A repository's path at any host (`issues list --repo`): never a space, a line break or a control character. */
+function optionalRepoPath(values: Record<string, unknown>): string | undefined {
+  const repo = optionalString(values, 'repo');
+  if (repo !== undefined && /[\s\p{Cc}]/u.test(repo)) {
+    throw new UsageError(`--repo must be a repository's path, as owner/name or group/sub/name (got "${repo}")`);
+  }
+  return repo;
+}
+
 function optionalToken(values: Record<string, unknown>): string | undefined {
   const token = optionalString(values, 'token');
   return token === undefined ? undefined : check(tokenSchema, token);
@@ -223,7 +232,7 @@ function parseValidCommand(argv: readonly string[]): Command {
       };
     }
     case 'issues list':
-      return { name: 'issues list', project: optionalSlug(values), repo: optionalString(values, 'repo'), json: values.json === true };
+      return { name: 'issues list', project: optionalSlug(values), repo: optionalRepoPath(values), json: values.json === true };
     case 'projects list':
       return { name: 'projects list', json: values.json === true };
     case 'repos list':

@@ -409,7 +409,7 @@ const COMMAND_LINES: { argv: string[]; values: Record<string, string[]> }[] = [
   },
   {
     argv: ['issues', 'list', '--project', 'acme', '--repo', 'octo/hello', '--json'],
-    values: { '--project': ['Acme', 'a b', '_x', 'ä', 'x'.repeat(64), '..', 'a\tb'] },
+    values: { '--project': ['Acme', 'a b', '_x', 'ä', 'x'.repeat(64), '..', 'a\tb'], '--repo': ['octo/hel\nlo', 'octo /hello', 'octo/\u001b[2Jx'] },
   },
   { argv: ['projects', 'list', '--json'], values: {} },
   { argv: ['repos', 'list', '--project', 'acme', '--json'], values: { '--project': ['Acme', 'a b', '_x', '中文', 'x'.repeat(100)] } },
