@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ProviderKind } from './domain/items.js';
 import { maskUrlPasswords } from './mask-secrets.js';
+import { hasNoCredentials, maskUrlCredentials, URL_CREDENTIALS_MESSAGE } from './domain/url-credentials.js';
 import { PROVIDER_DEFINITIONS } from './providers/index.js';
 
 const emptyToUndefined = (value: unknown) =>
@@ -12,7 +13,10 @@ const emptyToUndefined = (value: unknown) =>
 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const url = () =>
-  z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional());
+  z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).refine(hasNoCredentials, URL_CREDENTIALS_MESSAGE).optional(),
+  );
 const seconds = (fallback: number) =>
   z.preprocess(
     emptyToUndefined,
@@ -136,7 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const raw = env[variable];
     // The value helps to spot a typo, but never shows a secret: not the value of a secret variable,
     // nor the password of a URL (DATABASE_URL=postgres://user:PASSWORD@host).
-    const shown = raw === undefined || /KEY|SECRET|TOKEN|PASSWORD/.test(variable) ? '' : ` (got "${maskUrlPasswords(raw)}")`;
+    const shown = raw === undefined || /KEY|SECRET|TOKEN|PASSWORD/.test(variable) ? '' : ` (got "${maskUrlCredentials(maskUrlPasswords(raw))}")`;
     throw new ConfigError(variable, `${variable} ${issue.message}${shown}`);
   }
   const e = parsed.data;

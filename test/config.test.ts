@@ -63,6 +63,20 @@ describe('loadConfig', () => {
     expect((caught as ConfigError).message).not.toContain('\n');
   });
 
+  it('refuses a host URL holding a user name or password, without echoing it', () => {
+    for (const [variable, value] of [['GITLAB_URL', 'https://ops:hunter22@gitlab.example.com'], ['GITHUB_API_URL', 'https://x-token@api.github.com']] as const) {
+      let caught: unknown;
+      try {
+        loadConfig({ [variable]: value });
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as ConfigError).variable).toBe(variable);
+      expect((caught as ConfigError).message).toMatch(new RegExp(`^${variable} must not hold a user name or password`));
+      expect((caught as ConfigError).message).not.toMatch(/hunter22|x-token/);
+    }
+  });
+
   it('never echoes a secret value in the error', () => {
     expect(() => loadConfig({ ENCRYPTION_KEY: 'short-secret-value' })).toThrow(
       /^ENCRYPTION_KEY must be 32 bytes encoded in base64/,

@@ -4,6 +4,7 @@
  * Strings refuse NUL characters: PostgreSQL cannot store them, and they are never meaningful here.
  */
 import { z } from 'zod';
+import { hasNoCredentials, URL_CREDENTIALS_MESSAGE } from '../domain/url-credentials.js';
 
 const NUL = String.fromCharCode(0);
 
@@ -34,7 +35,7 @@ export function text(max: number) {
 }
 
 export function httpUrl() {
-  return text(2000).pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
+  return text(2000).pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).refine(hasNoCredentials, URL_CREDENTIALS_MESSAGE));
 }
 
 /** True for the 8-4-4-4-12 hex form PostgreSQL accepts as a uuid. */

@@ -95,6 +95,10 @@ describe('POST /api/projects/:projectId/repositories for GitLab and Bitbucket', 
       body: { error: 'provider_unreachable', message: expect.stringMatching(/127\.0\.0\.1:1\b.*could not be reached.* Check apiUrl\.$/) },
     });
 
+    const withPassword = await post({ provider: 'gitlab', repo: 'acme/refused', token: GITLAB_TOKEN, apiUrl: gitlab.url.replace('//', '//ops:hunter22@') });
+    expect(withPassword).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^apiUrl must not hold a user name or password/) } });
+    expect(JSON.stringify(withPassword.body)).not.toContain('hunter22');
+
     const malformed = await post({ provider: 'bitbucket', repo: 'just-a-name', token: BITBUCKET_TOKEN, apiUrl: bitbucket.url });
     expect(malformed).toMatchObject({ status: 400, body: { message: expect.stringMatching(/workspace\/repo/) } });
     expect(await connections()).toBe(before);
