@@ -269,4 +269,18 @@ describe('API fuzz', () => {
     expect((await api.app.request('/healthz')).status).toBe(200);
     expect(await counts()).toEqual(before);
   });
+
+  it('refuses a token with a space, a line break or a control character before it reaches the host, without repeating it', async () => {
+    const before = await counts();
+    for (const token of ['glpat-secret\nx', 'glpat secret', 'glpat-\u0007secret', 'Bearer glpat-secret']) {
+      const answer = await api.request('POST', '/api/projects/fuzz/repositories', {
+        token: ADMIN_TOKEN,
+        json: { provider: 'gitlab', repo: 'group/project', token, apiUrl: 'http://127.0.0.1:9' },
+      });
+      expect(answer.status, JSON.stringify(token)).toBe(400);
+      expect(answer.body).toMatchObject({ error: 'invalid_body', message: expect.stringContaining('token must be the token alone') });
+      expect(JSON.stringify(answer.body)).not.toContain('secret');
+    }
+    expect(await counts()).toEqual(before);
+  });
 });

@@ -23,7 +23,12 @@ import { readJsonBody } from '../read-json-body.js';
 const bodySchema = z.strictObject({
   provider: oneOf(PROVIDER_KINDS),
   repo: text(300),
-  token: text(2000),
+  // A token pasted with the line around it is trimmed; one with a space, a line break or a control
+  // character inside is refused here, before it could reach a header (and an error message).
+  token: text(2000)
+    .trim()
+    .refine((value) => value.length > 0, 'must not be empty')
+    .refine((value) => !/[\s\p{Cc}]/u.test(value), 'must be the token alone, without spaces, line breaks or control characters'),
   apiUrl: httpUrl().optional(),
 });
 
