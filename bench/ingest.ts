@@ -1,12 +1,16 @@
 /**
  * Webhook ingest: the real service (startService: Hono on a port, the GitHub App, the pg-boss jobs)
  * receiving signed `issues` deliveries of GitHub's own shape over loopback HTTP, 32 at a time on
- * keep-alive connections, each storing or updating one issue. Printed: deliveries per second and the
+ * keep-alive connections, each storing one issue. The deliveries are built and sent by a process of
+ * their own (bench/ingest-load.ts), so the service's process does only the service's work. Printed: deliveries per second and the
  * 99th percentile of the time from sending a delivery to its answer (targets: at least 500 a second,
  * p99 under 100 ms on 2 cores), after a warm-up; every delivery must be answered 2xx and every issue
  * stored once.
  */
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createTokenCipher } from '../src/crypto/token-cipher.js';
 import type { Database } from '../src/db/client.js';
@@ -14,7 +18,7 @@ import type { Logger } from '../src/logger.js';
 import { startService } from '../src/serve/start-service.js';
 import { createStores } from '../src/store/create-stores.js';
 import { startGitHubSimulator } from '../test/support/github-simulator.js';
-import { INSTALLATION_ID, issuesEvent, type RepositoryFixture } from '../test/support/webhook-payloads.js';
+import { INSTALLATION_ID, type RepositoryFixture } from '../test/support/webhook-payloads.js';
 import { fmtS, type BenchRow } from './bench-row.js';
 
 const REPOSITORIES = 10;
@@ -56,44 +60,17 @@ export async function measureIngest(ctx: { db: Database; log: Logger; say(line: 
     stores: createStores(ctx.db),
   });
   const url = `http://127.0.0.1:${service.port}/api/github/webhooks`;
-  const started = Date.parse('2026-01-01T00:00:00Z');
-  /** Delivery `k`: issue `k` of a repository, opened, with its own delivery id. */
-  const delivery = (k: number) => {
-    const repo = repositories[k % REPOSITORIES]!;
-    const number = Math.floor(k / REPOSITORIES) + 1;
-    const at = new Date(started + k * 1000).toISOString().replace('.000Z', 'Z');
-    const body = JSON.stringify(
-      issuesEvent('opened', repo, {
-        number, id: repo.id * 100_000 + number, title: `Ingested ${k}`, state: 'open', created_at: at, updated_at: at, closed_at: null,
-      }),
-    );
-    return {
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'issues',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-      },
-    };
-  };
-  const send = async (from: number, count: number) => {
-    const latencies: number[] = [];
-    const failures: string[] = [];
-    let next = from;
-    const worker = async () => {
-      while (next < from + count) {
-        const { body, headers } = delivery(next++);
-        const sentAt = performance.now();
-        const response = await fetch(url, { method: 'POST', headers, body });
-        const text = await response.text();
-        latencies.push(performance.now() - sentAt);
-        if (response.status >= 300) failures.push(`${response.status} ${text.slice(0, 200)}`);
-      }
-    };
-    const began = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return { ms: performance.now() - began, latencies, failures };
+  /** Deliveries `from`… sent by a process of its own (bench/ingest-load.ts), as GitHub would send them. */
+  const send = async (from: number, count: number): Promise<{ ms: number; latencies: number[]; failures: string[] }> => {
+    const script = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, url, SECRET, String(REPOSITORIES), String(from), String(count), String(CONCURRENCY)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`The delivery sender exited with ${code}.`);
+    return JSON.parse(output) as { ms: number; latencies: number[]; failures: string[] };
   };
   try {
     ctx.say(`webhook ingest: ${DELIVERIES.toLocaleString('en-US')} signed issues deliveries, ${CONCURRENCY} at a time…`);
