@@ -63,8 +63,15 @@ export interface WebhookHealthStore {
 
 export function createWebhookHealthStore(db: Database): WebhookHealthStore {
   const { pool, prisma } = db;
+  /** When this process last recorded a delivery per repository (ms), to skip repeats within a second. */
+  const recorded = new Map<string, number>();
   return {
     async recordDelivery(repositoryId, at) {
+      // This process wrote it less than a second ago: nothing to say yet (a burst of deliveries).
+      const last = recorded.get(repositoryId);
+      if (last !== undefined && at.getTime() - last < 1000 && at.getTime() >= last) return;
+      if (recorded.size >= 10_000) recorded.clear();
+      recorded.set(repositoryId, at.getTime());
       // A burst of deliveries to one repository writes its row about once a second, not once each:
       // the time of the last delivery is shown to the second, and each write would wait for the last.
       await pool.query(
