@@ -11,6 +11,7 @@ import { COMMANDS, commandSpec, subcommandsOf, type CommandSpec } from './comman
 import { commandHelp, generalHelp, groupHelp } from './help-texts.js';
 import { nearestName } from './nearest-name.js';
 import { oneLine } from './one-line.js';
+import { hasNoCredentials, URL_CREDENTIALS_MESSAGE } from '../domain/url-credentials.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -20,7 +21,9 @@ const providerSchema = z.enum(PROVIDER_KINDS, {
 const slugSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, '--project must be a slug: lower-case letters, digits and dashes');
-const apiUrlSchema = z.url({ protocol: /^https?$/, error: '--api-url must be an http(s) URL' });
+const apiUrlSchema = z
+  .url({ protocol: /^https?$/, error: '--api-url must be an http(s) URL' })
+  .refine(hasNoCredentials, `--api-url ${URL_CREDENTIALS_MESSAGE} (--token)`);
 /** A person's name is shown in one line of listings and pages: no line breaks or control characters. */
 const userNameSchema = z
   .string()

@@ -36,6 +36,7 @@ describe('parseCommand', () => {
     [['sync', '--provider', 'github', '--repo', 'a/b', '--type', 'prs'], /--type must be issues, security or all/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--include-closed'], /needs confirmation: add --confirm/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--api-url', 'ftp://x'], /--api-url must be an http\(s\) URL/],
+    [['sync', '--provider', 'gitlab', '--repo', 'a/b', '--api-url', 'https://ops:hunter22@gitlab.example.com'], /^--api-url must not hold a user name or password: give the token on its own \(--token\)$/],
     [['sync', '--provider', 'github', '--repo', 'a/b', '--bogus'], /Unknown option --bogus for "issue-sync sync"; run "issue-sync sync --help"/],
     [['sync', '--provider', 'github', '--incude-closed'], /^Unknown option --incude-closed; did you mean --include-closed\?$/],
     [['issues', 'list', '--proj', 'acme'], /^Unknown option --proj; did you mean --project\?$/],

@@ -44,14 +44,14 @@ describe('start-up errors', () => {
     expect(result.stderr).not.toContain(PASSWORD);
   });
 
-  it('an --api-url with credentials is reported without its password or the token', async () => {
+  it('an --api-url with credentials is refused at once, without its password or the token', async () => {
     const token = 'glpat-secret-token-0123456789';
     const result = await runCliCaptured(
       ['sync', '--provider', 'gitlab', '--repo', 'group/app', '--token', token, '--api-url', `http://user:${PASSWORD}@127.0.0.1:9`],
       { DATABASE_URL: database.url, ISSUE_SYNC_DATA_DIR: dataDir },
     );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('http://user:[redacted]@127.0.0.1:9');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--api-url must not hold a user name or password');
     expect(result.stderr).not.toContain(PASSWORD);
     expect(result.stderr).not.toContain(token);
   });
