@@ -39,6 +39,9 @@ export async function measureStaleChecks(ctx: { stores: Stores; db: Database; lo
   try {
     ctx.say(`stale checks: ${REPOSITORIES.toLocaleString('en-US')} quiet GitHub repositories, one token…`);
     const project = await ctx.stores.projects.ensure('bench-stale');
+    // The repositories earlier measurements connected (on simulators of their own, now gone) would be
+    // checked too: only this measurement's repositories stay active.
+    await ctx.db.pool.query(`UPDATE "RepositoryConnection" SET active = false WHERE "projectId" <> $1::uuid`, [project.id]);
     const ids: string[] = [];
     // Dated yesterday: what the outage changes today is newer.
     const yesterday = Date.now() - 24 * 3600_000;
