@@ -332,7 +332,15 @@ export function createStaleCheck(deps: StaleCheckDeps) {
       }
       for (const { key, repositories } of groups.values()) {
         const { alone, together } = splitGroup(repositories, now, intervalMs);
-        const unseen = together.length >= MIN_OWNER_GROUP ? await throughOwner(together, key, now, dueBefore, report) : together;
+        let unseen = together;
+        if (together.length >= MIN_OWNER_GROUP) {
+          try {
+            unseen = await throughOwner(together, key, now, dueBefore, report);
+          } catch (error) {
+            // The owner's client could not be opened, or its stored state not read: each is checked alone.
+            log.warn({ owner: ownerOf(together[0]!), err: error }, "owner-wide stale signal could not be asked; checking its repositories one by one");
+          }
+        }
         for (const repository of [...alone, ...unseen]) await probe(repository, key, now, dueBefore, report);
       }
       if (report.checked + report.heldBack + report.failed > 0) log.info(report, 'stale check tick');

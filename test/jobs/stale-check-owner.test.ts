@@ -238,6 +238,16 @@ describe('the owner-wide stale signal', () => {
     expect(await jobs.waitFor(backfill!.id)).toMatchObject({ status: 'completed', results: { created: 150 } });
   });
 
+  it("checks an owner's repositories alone when its signal cannot be asked at all", async () => {
+    const connections = await quietOwner('unasked', 4);
+    await onlyActive(connections.map((connection) => connection.id));
+    await staleCheck({ clock: later(1) }).tick();
+    github.clearRequests();
+    const broken = { get: async () => Promise.reject(new Error('the service state cannot be read')), set: async () => undefined };
+    expect(await staleCheck({ clock: later(2), state: broken }).tick()).toMatchObject({ ownerSignals: 0, throughSignal: 0, checked: 4, failed: 0 });
+    expect(new Set(aloneRequests('unasked').map((request) => request.path.split('/')[3])).size).toBe(4);
+  });
+
   it("leaves the search's own quota alone when it runs low: the next owner's repositories are checked alone", async () => {
     const first = await quietOwner('quota-a', 3);
     const second = await quietOwner('quota-b', 3);
