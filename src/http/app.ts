@@ -19,6 +19,7 @@ import { HttpError } from './http-error.js';
 import { githubAppNotConfiguredRoutes, githubWebhookRoutes } from './routes/github-webhooks.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { homePageRoutes } from './routes/home-page.js';
+import { requestIdOf, requestIds } from './middleware/request-id.js';
 
 export interface AppDeps extends HealthDeps {
   log: Logger;
@@ -37,7 +38,8 @@ export const MAX_HOST_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  // First: its middleware wraps the webhook routes mounted below.
+  app.use(requestIds(deps.log));
+  // Next: its middleware wraps the webhook routes mounted below.
   if (deps.metrics) mountMetrics(app, deps.metrics, deps.log);
   const dashboard = deps.api ? createDashboard(deps.api) : null;
   app.route('/', homePageRoutes(dashboard ? { dashboard: dashboard.home } : {}));
@@ -56,8 +58,16 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json(error.body(), error.status);
-    deps.log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
-    return c.json({ error: 'internal', message: 'Something went wrong on our side; the error was logged.' }, 500);
+    const requestId = requestIdOf(c);
+    deps.log.error({ err: error, requestId, method: c.req.method, path: c.req.path }, 'request failed');
+    return c.json(
+      {
+        error: 'internal',
+        message: `Something went wrong on our side; the error was logged${requestId ? ` with request id ${requestId}` : ''}.`,
+        ...(requestId ? { requestId } : {}),
+      },
+      500,
+    );
   });
   return app;
 }
