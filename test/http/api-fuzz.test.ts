@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, GITHUB_TOKEN, startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { seededRandom, type SeededRandom } from '../support/seeded-random.js';
 
 const CASES = 400;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
@@ -37,21 +38,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** mulberry32: small, fast and reproducible. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (max: number) => Math.floor(next() * max);
-  const pick = <T>(values: readonly T[]): T => values[int(values.length)]!;
-  return { next, int, pick };
-}
-type Random = ReturnType<typeof random>;
+type Random = SeededRandom;
 
 const uuid = (r: Random) =>
   [8, 4, 4, 4, 12].map((length) => Array.from({ length }, () => '0123456789abcdef'[r.int(16)]).join('')).join('-');
@@ -243,7 +230,7 @@ async function counts() {
 describe('API fuzz', () => {
   it(`answers ${CASES} malformed requests with 4xx JSON, stays up and writes nothing`, async () => {
     const before = await counts();
-    const r = random(SEED);
+    const r = seededRandom(SEED);
     const statuses = new Map<number, number>();
     for (let index = 0; index < CASES; index += 1) {
       const request = makeCase(r);

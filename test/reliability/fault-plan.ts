@@ -4,7 +4,7 @@
  * more than `maxInARow` times in a row, so each fault is one the sync must survive on its own
  * retries, and the scarce kinds (a spent primary limit costs a wait for its reset) are capped.
  */
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../support/seeded-random.js';
 
 export interface FaultPlanOptions<K extends string> {
   kinds: readonly K[];

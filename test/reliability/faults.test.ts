@@ -26,7 +26,7 @@ import { bitbucketFaults, startBitbucketSimulator, type BitbucketSimulator, type
 import { startTestRunner } from '../support/sync-runner.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createFaultPlan, type FaultPlan } from './fault-plan.js';
-import { reliabilitySeed, seededRandom, type SeededRandom } from './seeded-random.js';
+import { reliabilitySeed, seededRandom, type SeededRandom } from '../support/seeded-random.js';
 
 const SEED = reliabilitySeed(20261202);
 const TOKEN = 'ghp_reliabilitySuite';

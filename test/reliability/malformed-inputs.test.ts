@@ -20,7 +20,7 @@ import { createStores } from '../../src/store/create-stores.js';
 import { sign, startGitHubAppServer, WEBHOOK_SECRET, type GitHubAppServer } from '../support/github-app-server.js';
 import { runCliCaptured } from '../support/run-cli-captured.js';
 import { issuesEvent } from '../support/webhook-payloads.js';
-import { reliabilitySeed, seededRandom, type SeededRandom } from './seeded-random.js';
+import { reliabilitySeed, seededRandom, type SeededRandom } from '../support/seeded-random.js';
 
 const SEED = reliabilitySeed(20261202);
 /** What a stack trace leaves in a text: `    at fn (file.ts:12:3)`, a node_modules path, a file position. */

@@ -15,7 +15,7 @@ import { sign, startGitHubAppServer, type GitHubAppServer } from '../support/git
 import { createGitLabSimulator, type GitLabSimulator, type SimulatedProject } from '../support/gitlab-simulator.js';
 import { ACCOUNT, issuesEvent, type RepositoryFixture } from '../support/webhook-payloads.js';
 import { cipher as gitlabCipher, issueHook, SECRET as GITLAB_SECRET, TOKEN as GITLAB_TOKEN } from '../providers/gitlab-webhook-app.js';
-import { reliabilitySeed, seededRandom } from './seeded-random.js';
+import { reliabilitySeed, seededRandom } from '../support/seeded-random.js';
 
 const SEED = reliabilitySeed(20261202);
 const DELIVERIES = 500;

@@ -1,5 +1,5 @@
 /**
- * A small reproducible random source for the reliability suite (mulberry32): the same seed gives the
+ * A small reproducible random source for the fuzz and reliability tests (mulberry32): the same seed gives the
  * same faults, edits and malformed inputs, so a failure can be replayed with its printed seed.
  */
 export interface SeededRandom {
