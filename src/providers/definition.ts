@@ -105,4 +105,28 @@ export interface ProviderDefinition {
    * ask for a refresh, and its scanners report after the push: changes a poll finds say nothing there.
    */
   webhookDeliversItems: boolean;
+  /**
+   * When the change a webhook payload carries happened, by the payload's own clock (the delivery
+   * lag): GitHub's issue, comment or alert `updated_at`, GitLab's `object_attributes.updated_at`.
+   * Null when the payload does not say; absent for a host whose payloads never do (a Bitbucket push
+   * says when its commits were made, not when they were pushed).
+   */
+  webhookEventTime?(payload: Record<string, unknown>): Date | null;
+}
+
+/** The `updated_at` of those of `objects` that have a readable one, the newest; null when none has. */
+export function newestUpdatedAt(objects: readonly unknown[], parse: (value: string) => Date): Date | null {
+  let newest: Date | null = null;
+  for (const object of objects) {
+    const updatedAt = typeof object === 'object' && object !== null ? (object as { updated_at?: unknown }).updated_at : undefined;
+    if (typeof updatedAt !== 'string') continue;
+    let time: Date;
+    try {
+      time = parse(updatedAt);
+    } catch {
+      continue;
+    }
+    if (!Number.isNaN(time.getTime()) && (!newest || time > newest)) newest = time;
+  }
+  return newest;
 }

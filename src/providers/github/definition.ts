@@ -3,7 +3,7 @@
  * webhooks are the GitHub App's (src/github-app), so this definition has no webhook routes, and it is
  * not polled: the App's deliveries keep it current.
  */
-import type { ProviderDefinition } from '../definition.js';
+import { newestUpdatedAt, type ProviderDefinition } from '../definition.js';
 
 const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 
@@ -29,6 +29,8 @@ export const githubDefinition: ProviderDefinition = {
   webhookPath: '/api/github/webhooks',
   pollSyncType: null,
   webhookDeliversItems: true,
+  // GitHub's delivery headers carry no time: the item the event is about says when it changed.
+  webhookEventTime: (payload) => newestUpdatedAt([payload.issue, payload.comment, payload.alert], (value) => new Date(value)),
   async createProvider(options) {
     const { createGitHubProvider } = await import('./github-provider.js');
     return createGitHubProvider(options);

@@ -3,7 +3,8 @@
  * issues and (Ultimate) vulnerabilities, Issue and Note hooks at /api/gitlab/webhooks, polled on
  * `POLL_INTERVAL_S`. The definition is light; the provider and the routes load on first use.
  */
-import type { ProviderDefinition } from '../definition.js';
+import { newestUpdatedAt, type ProviderDefinition } from '../definition.js';
+import { parseGitLabDate } from './gitlab-webhook-issue.js';
 
 const PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
 
@@ -29,6 +30,7 @@ export const gitlabDefinition: ProviderDefinition = {
   webhookPath: '/api/gitlab/webhooks',
   pollSyncType: 'all',
   webhookDeliversItems: true,
+  webhookEventTime: (payload) => newestUpdatedAt([payload.object_attributes], parseGitLabDate),
   async createProvider(options) {
     const { createGitLabProvider } = await import('./gitlab-provider.js');
     return createGitLabProvider(options);
