@@ -4,12 +4,11 @@
  */
 import { html } from 'hono/html';
 import type { ProviderKind } from '../../domain/items.js';
+import { providerDefinition } from '../../providers/index.js';
 import type { OperationRecord, SyncResults, SyncTrigger } from '../../store/issue-store.js';
 
-const PROVIDERS: Record<ProviderKind, string> = { github: 'GitHub', gitlab: 'GitLab', bitbucket: 'Bitbucket' };
-
 export function providerName(provider: ProviderKind): string {
-  return PROVIDERS[provider];
+  return providerDefinition(provider).label;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

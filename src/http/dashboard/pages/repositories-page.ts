@@ -6,12 +6,23 @@
  * for (428) and the SyncProgressDialog. Admins also get the stale back-fill and the connect form.
  */
 import { html } from 'hono/html';
+import { PROVIDER_DEFINITIONS } from '../../../providers/index.js';
 import type { OperationRecord } from '../../../store/issue-store.js';
 import type { RepositoryListItem } from '../../../store/list-repositories.js';
 import type { Role } from '../../../store/prisma-project-store.js';
 import type { Principal } from '../../principal.js';
 import { countsText, isRunning, providerName, syncTypeText, timeOf, triggerText } from '../format.js';
 import { layout } from './layout.js';
+
+/**
+ * The hosts a repository is connected to with a token: first those whose webhooks the service takes
+ * at a route of the host's own (GitLab, Bitbucket), then GitHub, whose repositories normally come
+ * from the GitHub App.
+ */
+const CONNECT_HOSTS = [
+  ...PROVIDER_DEFINITIONS.filter((definition) => definition.webhookHandler),
+  ...PROVIDER_DEFINITIONS.filter((definition) => !definition.webhookHandler),
+];
 
 export interface RepositoriesPageData {
   principal: Principal;
@@ -148,7 +159,7 @@ ${
 <form id="connect-form" method="post" action="/dashboard/noscript">
 <div class="row-form">
 <div class="field"><label for="connect-provider">Host</label>
-<select id="connect-provider" name="provider"><option value="gitlab">GitLab</option><option value="bitbucket">Bitbucket</option><option value="github">GitHub</option></select></div>
+<select id="connect-provider" name="provider">${CONNECT_HOSTS.map((host) => html`<option value="${host.kind}">${host.label}</option>`)}</select></div>
 <div class="field"><label for="connect-repo">Repository</label>
 <input type="text" id="connect-repo" name="repo" required placeholder="group/project" autocomplete="off" spellcheck="false"></div>
 <div class="field"><label for="connect-token">Access token</label>
