@@ -93,6 +93,20 @@ async function storedCount(repositoryId: string): Promise<number> {
   return database.db.prisma.issue.count({ where: { repositoryId } });
 }
 
+/**
+ * A replica in a process of its own (fixtures/pg-boss-sync-process.ts) that starts a sync of the
+ * repository; `started` resolves with the operation id it prints.
+ */
+function replicaProcess(projectId: string, repositoryId: string) {
+  const fixture = fileURLToPath(new URL('./fixtures/pg-boss-sync-process.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, database.url, projectId, repositoryId, KEY.toString('hex')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit');
+  const started = (once(child.stdout!, 'data') as Promise<[Buffer]>).then(([line]) => line.toString().trim());
+  return { child, exited, started };
+}
+
 /** Holds the requests for one page of the repository's listing until `release()`. */
 function holdListingAt(name: string, page: number) {
   let release!: () => void;
@@ -327,16 +341,9 @@ describe('sync jobs on pg-boss', () => {
     const { repository, project } = await connect('killed', { issues: 1000 });
     const held = holdListingAt('killed', 3);
     github.clearRequests();
-    const fixture = fileURLToPath(new URL('./fixtures/pg-boss-sync-process.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fixture, database.url, project.id, repository.id, KEY.toString('hex')],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = once(child, 'exit');
+    const { child, exited, started } = replicaProcess(project.id, repository.id);
     try {
-      const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-      const operationId = line.toString().trim();
+      const operationId = await started;
       await until(() => operations().get(operationId), (operation) => operation?.checkpoint?.processed === 200);
       child.kill('SIGKILL');
       await exited;
@@ -380,16 +387,9 @@ describe('sync jobs on pg-boss', () => {
     const held = holdListingAt('frozen', 3);
     github.clearRequests();
     const live = await runner(database.db, { superviseEverySeconds: 1 });
-    const fixture = fileURLToPath(new URL('./fixtures/pg-boss-sync-process.ts', import.meta.url));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fixture, database.url, project.id, repository.id, KEY.toString('hex')],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const exited = once(child, 'exit');
+    const { child, exited, started } = replicaProcess(project.id, repository.id);
     try {
-      const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-      const operationId = line.toString().trim();
+      const operationId = await started;
       const frozen = await until(() => operations().get(operationId), (operation) => operation?.checkpoint?.processed === 200);
       expect(frozen!.jobId).toMatch(new RegExp(`@serve:.*:${child.pid}$`));
       // Alive on this host, but silent: only its heartbeat can tell.
