@@ -8,14 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { PgBossSyncJobs } from '../../src/jobs/pg-boss-sync-jobs.js';
-import { createStaleCheck, type StaleCheckDeps } from '../../src/jobs/stale-check.js';
-import { createServiceStateStore } from '../../src/store/service-state-store.js';
+import { type StaleCheckDeps } from '../../src/jobs/stale-check.js';
 import { silentLogger } from '../../src/logger.js';
 import { createWebhookHealthStore } from '../../src/store/webhook-health-store.js';
 import { ADMIN_TOKEN, GITHUB_TOKEN, gate, startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
-import { fastProviderOpener, startTestRunner } from '../support/sync-runner.js';
+import { startTestRunner } from '../support/sync-runner.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { intervalsFromNow, staleCheckOn } from '../support/stale-check-harness.js';
 
 const log = silentLogger();
 const INTERVAL_S = 300;
@@ -63,21 +63,11 @@ async function syncedConnection(name: string, issues: number, simulator: GitHubS
   return connection;
 }
 
-function staleCheck(overrides: Partial<StaleCheckDeps> = {}) {
-  return createStaleCheck({
-    health: createWebhookHealthStore(database.db),
-    jobs,
-    openProvider: fastProviderOpener(api.cipher, log),
-    cipher: api.cipher,
-    config: { hosts: loadConfig({}).hosts, staleCheckIntervalSeconds: INTERVAL_S },
-    log,
-    state: createServiceStateStore(database.db),
-    ...overrides,
-  });
-}
+const staleCheck = (overrides: Partial<StaleCheckDeps> = {}) =>
+  staleCheckOn({ db: database.db, jobs, cipher: api.cipher, log, intervalSeconds: INTERVAL_S }, overrides);
 
 /** The clock of a check run `intervals` check intervals from now. */
-const later = (intervals: number) => () => new Date(Date.now() + intervals * INTERVAL_S * 1000);
+const later = intervalsFromNow(INTERVAL_S);
 
 const staleBackfills = (repositoryId: string) =>
   database.db.prisma.syncOperation.findMany({ where: { repositoryId, trigger: 'stale_webhook' } });
