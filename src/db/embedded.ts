@@ -8,9 +8,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { ensureDataDir } from '../ensure-data-dir.js';
 import type { Logger } from '../logger.js';
 import { withEmbeddedLock } from './embedded-lock.js';
 import {
@@ -65,9 +66,7 @@ export interface EmbeddedPostgresOptions {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const defaults = embeddedPaths(options.dataDir);
   const log = options.log.child({ component: 'embedded-postgres', dataDir: defaults.dataDir });
-  await mkdir(defaults.dataDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`Cannot create the data dir ${defaults.dataDir} (${error.code}); make it writable or set ISSUE_SYNC_DATA_DIR.`, { cause: error });
-  });
+  await ensureDataDir(options.dataDir);
   return withEmbeddedLock(defaults.lockFile, async () => {
     const runAs = await postgresRunAs();
     const location = await locateCluster({ dataDir: defaults.dataDir, runAs, log });
