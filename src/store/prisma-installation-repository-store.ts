@@ -4,6 +4,7 @@
  * installation deactivates its connection and keeps its issues.
  */
 import type { Database } from '../db/client.js';
+import { preparedStatement } from '../db/prepared-statement.js';
 import type { RepositoryRecord } from './issue-store.js';
 
 export interface InstalledRepositoryInput {
@@ -71,6 +72,24 @@ ON CONFLICT ("projectId", provider, "fullPath") DO UPDATE
        active = true, "webhookStatus" = 'active', "lastWebhookAt" = EXCLUDED."lastWebhookAt", "updatedAt" = now()
 RETURNING ${COLUMNS}`;
 
+/** Each live event's repository: by the host's repository id, else (a connection made by path) by path. */
+const FIND = preparedStatement(
+  'find_installation_repository',
+  `SELECT ${COLUMNS} FROM "RepositoryConnection"
+    WHERE "projectId" = $1::uuid AND provider = 'github'
+      AND ("externalRepoId" = $2 OR ("externalRepoId" IS NULL AND lower("fullPath") = lower($3)))
+    ORDER BY ("externalRepoId" = $2) DESC NULLS LAST, active DESC, "createdAt"
+    LIMIT 1`,
+);
+
+const FIND_ID = preparedStatement(
+  'find_installation_repository_id',
+  `SELECT c.id FROM "RepositoryConnection" AS c
+     JOIN "Installation" AS i ON i."projectId" = c."projectId"
+    WHERE i."githubInstallationId" = $1::bigint AND c.provider = 'github' AND c."externalRepoId" = $2
+    ORDER BY c.active DESC, c."createdAt" LIMIT 1`,
+);
+
 const REWRITE_EXTERNAL_IDS_SQL = `
 UPDATE "Issue" AS i
    SET "repositoryUrl" = $3,
@@ -124,25 +143,12 @@ export function createInstallationRepositoryStore(db: Database): InstallationRep
     },
 
     async find(projectId, repository) {
-      const result = await pool.query<InstallationRepositoryRecord>(
-        `SELECT ${COLUMNS} FROM "RepositoryConnection"
-          WHERE "projectId" = $1::uuid AND provider = 'github'
-            AND ("externalRepoId" = $2 OR ("externalRepoId" IS NULL AND lower("fullPath") = lower($3)))
-          ORDER BY ("externalRepoId" = $2) DESC NULLS LAST, active DESC, "createdAt"
-          LIMIT 1`,
-        [projectId, repository.externalRepoId, repository.fullPath],
-      );
+      const result = await pool.query<InstallationRepositoryRecord>(FIND([projectId, repository.externalRepoId, repository.fullPath]));
       return result.rows[0] ?? null;
     },
 
     async findId(githubInstallationId, externalRepoId) {
-      const result = await pool.query<{ id: string }>(
-        `SELECT c.id FROM "RepositoryConnection" AS c
-           JOIN "Installation" AS i ON i."projectId" = c."projectId"
-          WHERE i."githubInstallationId" = $1::bigint AND c.provider = 'github' AND c."externalRepoId" = $2
-          ORDER BY c.active DESC, c."createdAt" LIMIT 1`,
-        [githubInstallationId, externalRepoId],
-      );
+      const result = await pool.query<{ id: string }>(FIND_ID([githubInstallationId, externalRepoId]));
       return result.rows[0]?.id ?? null;
     },
 

@@ -4,6 +4,7 @@
  * suspended or deleted; so are its repositories' connections and issues, only deactivated.
  */
 import type { Database } from '../db/client.js';
+import { preparedStatement } from '../db/prepared-statement.js';
 
 export interface InstallationRecord {
   id: string;
@@ -41,6 +42,11 @@ interface Row {
 }
 
 const COLUMNS = `id, "githubInstallationId", "accountLogin", "projectId", active, "suspendedAt"`;
+/** Every live event looks its installation up by GitHub's id. */
+const FIND_BY = {
+  id: preparedStatement('find_installation', `SELECT ${COLUMNS} FROM "Installation" WHERE id = $1::uuid`),
+  githubInstallationId: preparedStatement('find_installation_by_github_id', `SELECT ${COLUMNS} FROM "Installation" WHERE "githubInstallationId" = $1::bigint`),
+};
 const MAX_SLUG_ATTEMPTS = 50;
 
 const toRecord = (row: Row): InstallationRecord => ({ ...row, githubInstallationId: Number(row.githubInstallationId) });
@@ -55,8 +61,7 @@ export function createInstallationStore(db: Database): InstallationStore {
   const { pool } = db;
 
   const findBy = async (column: 'id' | 'githubInstallationId', value: string | number) => {
-    const cast = column === 'id' ? 'uuid' : 'bigint';
-    const result = await pool.query<Row>(`SELECT ${COLUMNS} FROM "Installation" WHERE "${column}" = $1::${cast}`, [value]);
+    const result = await pool.query<Row>(FIND_BY[column]([value]));
     return result.rows[0] ? toRecord(result.rows[0]) : null;
   };
 

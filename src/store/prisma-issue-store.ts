@@ -4,6 +4,7 @@
  * batch's rows passed as one JSON parameter, so a batch of 50 costs one round trip.
  */
 import type { Database } from '../db/client.js';
+import { preparedStatement } from '../db/prepared-statement.js';
 import type { Logger } from '../logger.js';
 import type { BatchResult, IssueStore, IssueWrite, TitleCandidate, WriteScope } from './issue-store.js';
 
@@ -62,7 +63,7 @@ UPDATE "Issue" AS i
   FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, "externalId" text)
  WHERE i.id = c.id AND i."projectId" = $2::uuid AND i."externalId" IS NULL AND NOT i.unlinked`;
 
-const UPSERT_SQL = `
+const UPSERT = preparedStatement('upsert_issues', `
 INSERT INTO "Issue" ("projectId", "repositoryId", "repositoryUrl", kind, title, body, state, url, labels, author,
                      "customFields", "externalCreatedAt", "externalUpdatedAt", "externalClosedAt")
 SELECT $2::uuid, $3::uuid, r."repositoryUrl", r.kind, r.title, r.body, r.state, r.url, r.labels, r.author,
@@ -87,7 +88,19 @@ ON CONFLICT ("projectId", "externalId") DO UPDATE
        "externalClosedAt" = EXCLUDED."externalClosedAt",
        "updatedAt" = now()
  WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
-RETURNING (xmax = 0) AS inserted`;
+RETURNING (xmax = 0) AS inserted`);
+
+const FIND_EXISTING = preparedStatement(
+  'find_existing_external_ids',
+  'SELECT "externalId" FROM "Issue" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])',
+);
+
+const FIND_TITLE_CANDIDATES = preparedStatement(
+  'find_title_candidates',
+  `SELECT id, title, "createdAt" FROM "Issue"
+    WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND "externalId" IS NULL AND NOT unlinked
+      AND title = ANY($3::text[])`,
+);
 
 // The repository's items are those whose externalId starts with `<provider>:<repositoryUrl>:`
 // (compared with left(), so no character of the URL acts as a LIKE pattern).
@@ -131,7 +144,7 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
       .map((item) => ({ id: claims.get(item.externalId)!, externalId: item.externalId }));
     if (claimRows.length === 0 && !scope.deferFlush) {
       // One statement is its own transaction: one round trip (a live event's item, most often).
-      const result = await pool.query<{ inserted: boolean }>(UPSERT_SQL, [toJsonParameter(items.map(toRow)), scope.projectId, scope.repositoryId]);
+      const result = await pool.query<{ inserted: boolean }>(UPSERT([toJsonParameter(items.map(toRow)), scope.projectId, scope.repositoryId]));
       const inserted = result.rows.filter((row) => row.inserted).length;
       return { inserted, updated: result.rows.length - inserted };
     }
@@ -143,11 +156,7 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
       if (claimRows.length > 0) {
         await client.query(CLAIM_SQL, [JSON.stringify(claimRows), scope.projectId, scope.repositoryId]);
       }
-      const result = await client.query<{ inserted: boolean }>(UPSERT_SQL, [
-        toJsonParameter(items.map(toRow)),
-        scope.projectId,
-        scope.repositoryId,
-      ]);
+      const result = await client.query<{ inserted: boolean }>(UPSERT([toJsonParameter(items.map(toRow)), scope.projectId, scope.repositoryId]));
       await client.query('COMMIT');
       const inserted = result.rows.filter((row) => row.inserted).length;
       return { inserted, updated: result.rows.length - inserted };
@@ -162,21 +171,13 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
   return {
     async findExistingExternalIds(projectId, externalIds) {
       if (externalIds.length === 0) return new Set();
-      const result = await pool.query<{ externalId: string }>(
-        'SELECT "externalId" FROM "Issue" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])',
-        [projectId, externalIds],
-      );
+      const result = await pool.query<{ externalId: string }>(FIND_EXISTING([projectId, externalIds]));
       return new Set(result.rows.map((row) => row.externalId));
     },
 
     async findTitleCandidates(projectId, repositoryUrl, titles): Promise<TitleCandidate[]> {
       if (titles.length === 0) return [];
-      const result = await pool.query<TitleCandidate>(
-        `SELECT id, title, "createdAt" FROM "Issue"
-          WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND "externalId" IS NULL AND NOT unlinked
-            AND title = ANY($3::text[])`,
-        [projectId, repositoryUrl, titles.map(clean)],
-      );
+      const result = await pool.query<TitleCandidate>(FIND_TITLE_CANDIDATES([projectId, repositoryUrl, titles.map(clean)]));
       return result.rows;
     },
 

@@ -9,6 +9,7 @@
  * idempotent; the item the event carries is written durably before the delivery is answered.
  */
 import type { Database } from '../db/client.js';
+import { preparedStatement } from '../db/prepared-statement.js';
 import type { ProviderKind } from '../domain/items.js';
 
 export type DeliveryStatus = 'received' | 'processed' | 'failed';
@@ -36,7 +37,7 @@ const ABANDONED_AFTER = '10 minutes';
  */
 export const WITHOUT_FLUSH = `(SELECT set_config('synchronous_commit', 'off', true)) AS without_flush`;
 
-const CLAIM_SQL = `
+const CLAIM = preparedStatement('claim_webhook_delivery', `
 INSERT INTO "WebhookDelivery" (provider, "deliveryId", event, action, "repositoryId", status)
 SELECT $1::"Provider", $2, $3, $4, $5::uuid, 'received' FROM ${WITHOUT_FLUSH}
 ON CONFLICT (provider, "deliveryId") DO UPDATE
@@ -44,30 +45,30 @@ ON CONFLICT (provider, "deliveryId") DO UPDATE
        event = EXCLUDED.event, action = EXCLUDED.action, "repositoryId" = EXCLUDED."repositoryId"
  WHERE "WebhookDelivery".status = 'failed'
     OR ("WebhookDelivery".status = 'received' AND "WebhookDelivery"."receivedAt" < now() - interval '${ABANDONED_AFTER}')
-RETURNING id`;
+RETURNING id`);
 
-const FINISH_SQL = `
+const FINISH = preparedStatement('finish_webhook_delivery', `
 UPDATE "WebhookDelivery"
    SET status = $2, "processedAt" = now(), "repositoryId" = COALESCE($3::uuid, "repositoryId")
   FROM ${WITHOUT_FLUSH}
- WHERE id = $1::uuid`;
+ WHERE id = $1::uuid`);
 
 export function createWebhookDeliveryStore(db: Database): WebhookDeliveryStore {
   const { pool } = db;
   return {
     async claim(delivery) {
-      const result = await pool.query<{ id: string }>(CLAIM_SQL, [
+      const result = await pool.query<{ id: string }>(CLAIM([
         delivery.provider,
         delivery.deliveryId,
         delivery.event,
         delivery.action,
         delivery.repositoryId,
-      ]);
+      ]));
       return result.rows[0]?.id ?? null;
     },
 
     async finish(id, outcome) {
-      await pool.query(FINISH_SQL, [id, outcome.status, outcome.repositoryId]);
+      await pool.query(FINISH([id, outcome.status, outcome.repositoryId]));
     },
   };
 }
