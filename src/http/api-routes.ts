@@ -4,7 +4,6 @@
  * caller's role in its project and validates its input with zod.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { createApiTokenStore } from '../store/prisma-api-token-store.js';
 import type { ApiDeps } from './api-deps.js';
 import { HttpError } from './http-error.js';
@@ -20,6 +19,7 @@ import { listRepositoriesRoutes } from './routes/list-repositories.js';
 import { startSyncRoutes } from './routes/start-sync.js';
 import { syncOperationStatusRoutes } from './routes/sync-operation-status.js';
 import { unlinkIssueRoutes } from './routes/unlink-issue.js';
+import { bodySizeLimit } from './middleware/body-size-limit.js';
 
 export const MAX_API_BODY_BYTES = 1024 * 1024;
 
@@ -27,7 +27,7 @@ const PROTECTED = ['/api/projects', '/api/projects/*', '/api/sync-operations/*',
 
 export function apiRoutes(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
-  const limit = bodyLimit({
+  const limit = bodySizeLimit({
     maxSize: MAX_API_BODY_BYTES,
     onError: () => {
       throw new HttpError(413, 'payload_too_large', `Request bodies are limited to ${MAX_API_BODY_BYTES} bytes; send less in one request.`);

@@ -3,7 +3,6 @@
  * one `onError`, so answers are always the contract's JSON.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ProviderKind } from '../domain/items.js';
 import type { WebhookHandler } from '../providers/definition.js';
 import { PROVIDER_DEFINITIONS } from '../providers/index.js';
@@ -20,6 +19,7 @@ import { githubAppNotConfiguredRoutes, githubWebhookRoutes } from './routes/gith
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { homePageRoutes } from './routes/home-page.js';
 import { requestIdOf, requestIds } from './middleware/request-id.js';
+import { bodySizeLimit } from './middleware/body-size-limit.js';
 
 export interface AppDeps extends HealthDeps {
   log: Logger;
@@ -80,7 +80,7 @@ function mountHostWebhooks(app: Hono, depsOf: (kind: ProviderKind) => HostWebhoo
     let handler: Promise<WebhookHandler> | null = null;
     app.post(
       definition.webhookPath,
-      bodyLimit({
+      bodySizeLimit({
         maxSize: MAX_HOST_WEBHOOK_BYTES,
         onError: () => {
           throw new HttpError(413, 'payload_too_large', `Webhook bodies are limited to ${MAX_HOST_WEBHOOK_BYTES} bytes.`);

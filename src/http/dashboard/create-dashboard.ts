@@ -14,7 +14,6 @@
  * cookie-authenticated requests. Errors are pages with the API's plain message, never a stack trace.
  */
 import { Hono, type Context, type Handler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { createApiTokenStore } from '../../store/prisma-api-token-store.js';
 import type { ApiDeps } from '../api-deps.js';
@@ -28,6 +27,7 @@ import { dashboardPageRoutes } from './dashboard-page-routes.js';
 import { projectsPageUrl } from './page-urls.js';
 import { messagePage } from './pages/message-page.js';
 import { signInPage } from './pages/sign-in-page.js';
+import { bodySizeLimit } from '../middleware/body-size-limit.js';
 
 export interface Dashboard {
   /** A browser's `GET /`. */
@@ -55,7 +55,7 @@ export function createDashboard(deps: ApiDeps): Dashboard {
   const app = new Hono<ApiEnv>();
   app.route('/', assetRoutes());
 
-  const formLimit = bodyLimit({
+  const formLimit = bodySizeLimit({
     maxSize: MAX_FORM_BYTES,
     onError: (c) => renderPage(c, signInPage({ error: 'That was far too long for a token.' }), 413),
   });

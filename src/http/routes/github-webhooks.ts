@@ -5,11 +5,12 @@
  * Without the App every delivery is answered 503 with what to configure.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ReceiveGitHubWebhook } from '../../github-app/receive-github-webhook.js';
 import { WebhookRejectedError } from '../../github-app/webhook-rejected-error.js';
 import type { Logger } from '../../logger.js';
 import { HttpError } from '../http-error.js';
+import { answerWebhook } from '../webhook-answer.js';
+import { bodySizeLimit } from '../middleware/body-size-limit.js';
 
 export const GITHUB_WEBHOOK_PATH = '/api/github/webhooks';
 /** GitHub caps webhook payloads at 25 MB. */
@@ -27,7 +28,7 @@ export function githubWebhookRoutes(deps: GitHubWebhookDeps): Hono {
   const app = new Hono();
   app.post(
     GITHUB_WEBHOOK_PATH,
-    bodyLimit({
+    bodySizeLimit({
       maxSize: MAX_WEBHOOK_BYTES,
       onError: () => {
         throw new HttpError(413, 'payload_too_large', `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.`);
@@ -52,8 +53,8 @@ export function githubWebhookRoutes(deps: GitHubWebhookDeps): Hono {
       const payload = await c.req.text();
       if (payload.length === 0) throw new HttpError(400, 'invalid_payload', 'The body is empty.');
       try {
-        const outcome = await deps.receive({ id, name, signature, payload });
-        return c.json({ status: outcome, deliveryId: id });
+        const received = await deps.receive({ id, name, signature, payload });
+        return answerWebhook(c, { status: received.outcome, deliveryId: id }, { payload: received.payload });
       } catch (error) {
         if (error instanceof WebhookRejectedError) {
           // A signature mismatch usually means WEBHOOK_SECRET differs from the App's secret: worth a warning.
