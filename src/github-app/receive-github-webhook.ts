@@ -35,7 +35,13 @@ export interface GitHubWebhookDelivery {
 
 export type ReceiveOutcome = 'processed' | 'duplicate';
 
-export type ReceiveGitHubWebhook = (delivery: GitHubWebhookDelivery) => Promise<ReceiveOutcome>;
+/** What the delivery came to, and its body as parsed (for the delivery metrics). */
+export interface ReceiveResult {
+  outcome: ReceiveOutcome;
+  payload: Record<string, unknown>;
+}
+
+export type ReceiveGitHubWebhook = (delivery: GitHubWebhookDelivery) => Promise<ReceiveResult>;
 
 export interface GitHubWebhookReceiverDeps {
   probot: Probot;
@@ -70,13 +76,13 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
     if (deps.secrets.length > 1) child.info({}, 'webhook secret matched');
     if (!claimed) {
       child.info({}, 'repeated delivery skipped');
-      return 'duplicate';
+      return { outcome: 'duplicate', payload };
     }
     if (!probotCanAuthenticate(payload)) {
       // Probot builds the event's installation client before any handler runs, and throws for this id.
       child.warn({ installation: payload.installation }, 'payload\'s installation id is not a number; acknowledged and ignored');
       await deps.deliveries.finish(claimed, { status: 'processed', repositoryId });
-      return 'processed';
+      return { outcome: 'processed', payload };
     }
     try {
       // Verified above and parsed once: handed to the handlers as it is (verifyAndReceive would do both again).
@@ -92,7 +98,7 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
     await deps.deliveries.finish(claimed, { status: 'processed', repositoryId: applied });
     if (applied) await deps.health.recordDelivery(applied, deps.clock());
     child.debug({ repositoryId: applied }, 'delivery processed');
-    return 'processed';
+    return { outcome: 'processed', payload };
   };
 }
 

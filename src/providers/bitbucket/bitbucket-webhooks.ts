@@ -10,6 +10,7 @@
  */
 import type { Context } from 'hono';
 import { HttpError } from '../../http/http-error.js';
+import { answerWebhook } from '../../http/webhook-answer.js';
 import type { RepositoryRecord } from '../../store/issue-store.js';
 import type { WebhookHandler } from '../definition.js';
 import type { HostWebhookDeps } from '../webhook-deps.js';
@@ -66,7 +67,7 @@ export function bitbucketWebhookHandler(deps: HostWebhookDeps): WebhookHandler {
     const claimId = deliveryId
       ? await deps.deliveries.claim({ provider: 'bitbucket', deliveryId, event, action: null, repositoryId: connections[0]!.id })
       : null;
-    if (deliveryId && claimId === null) return c.json({ status: 'duplicate', deliveryId });
+    if (deliveryId && claimId === null) return answerWebhook(c, { status: 'duplicate', deliveryId }, { payload });
     try {
       // Any signed push shows the hook works, whichever branch it moved.
       for (const connection of connections) await deps.health.recordDelivery(connection.id, deps.clock());
@@ -88,7 +89,7 @@ export function bitbucketWebhookHandler(deps: HostWebhookDeps): WebhookHandler {
       }
       if (claimId) await deps.deliveries.finish(claimId, { status: 'processed', repositoryId: connections[0]!.id });
       deps.log.info({ deliveryId, repository: fullName, operationIds }, 'bitbucket push: security sync queued');
-      return c.json({ status: 'queued', deliveryId, operationIds }, 202);
+      return answerWebhook(c, { status: 'queued', deliveryId, operationIds }, { payload, httpStatus: 202 });
     } catch (error) {
       if (claimId) {
         await deps.deliveries.finish(claimId, { status: 'failed', repositoryId: connections[0]!.id }).catch(() => undefined);
@@ -100,7 +101,7 @@ export function bitbucketWebhookHandler(deps: HostWebhookDeps): WebhookHandler {
 }
 
 function ignored(c: Context, reason: string): Response {
-  return c.json({ status: 'ignored', reason });
+  return answerWebhook(c, { status: 'ignored', reason });
 }
 
 /**

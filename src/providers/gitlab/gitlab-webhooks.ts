@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { HttpError } from '../../http/http-error.js';
+import { answerWebhook } from '../../http/webhook-answer.js';
 import type { Logger } from '../../logger.js';
 import type { RepositoryRecord } from '../../store/issue-store.js';
 import { writeLiveItem } from '../../sync/write-live-item.js';
@@ -63,12 +64,12 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
     const delivery = readGitLabDelivery(event, payload);
     if (delivery.kind === 'ignored') {
       if (delivery.problem) log.warn({ problem: delivery.problem }, 'GitLab delivery ignored: unexpected payload');
-      return c.json({ status: 'ignored', reason: delivery.reason });
+      return answerWebhook(c, { status: 'ignored', reason: delivery.reason }, { payload });
     }
     const repositories = await findGitLabConnections(deps, delivery.project);
     if (repositories.length === 0) {
       log.info({ project: delivery.project.path_with_namespace }, 'GitLab delivery ignored: project not connected');
-      return c.json({ status: 'ignored', reason: 'not_connected' });
+      return answerWebhook(c, { status: 'ignored', reason: 'not_connected' }, { payload });
     }
     const repositoryId = repositories[0]!.id;
     const claimed = deliveryId
@@ -76,7 +77,7 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
       : null;
     if (deliveryId && !claimed) {
       log.info({}, 'repeated delivery skipped');
-      return c.json({ status: 'duplicate' });
+      return answerWebhook(c, { status: 'duplicate' }, { payload });
     }
     try {
       if (delivery.kind === 'issue') await applyIssue(deps, delivery, repositories, log);
@@ -92,7 +93,7 @@ export function gitlabWebhookHandler(deps: GitLabWebhookDeps): WebhookHandler {
     }
     if (claimed) await deps.deliveries.finish(claimed, { status: 'processed', repositoryId });
     if (delivery.kind === 'note' && delivery.command) answerLater(deps, background, { ...delivery, command: delivery.command }, repositories, log);
-    return c.json({ status: 'processed' });
+    return answerWebhook(c, { status: 'processed' }, { payload });
   };
 }
 
