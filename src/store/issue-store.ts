@@ -17,6 +17,14 @@ export interface TitleCandidate {
   createdAt: Date;
 }
 
+/** What the duplicate rules look up before a page is written (IssueStore.findMatchLookups). */
+export interface MatchLookups {
+  /** ExternalIds already stored in the project. */
+  existing: ReadonlySet<string>;
+  /** Unlinked local issues with a title among the incoming items'. */
+  candidates: readonly TitleCandidate[];
+}
+
 export interface BatchCounts {
   created: number;
   updated: number;
@@ -44,17 +52,16 @@ export interface WriteScope {
 }
 
 export interface IssueStore {
-  /** Of the given externalIds, those already stored in the project. One query. */
-  findExistingExternalIds(projectId: string, externalIds: readonly string[]): Promise<Set<string>>;
   /**
-   * Local issues of the project with this repository URL, no externalId, not unlinked by hand,
-   * and one of the given titles. One query.
+   * What the duplicate rules need to know of these items, in one query: which of their externalIds
+   * the project stores already, and, for the others' titles, the local issues with this repository
+   * URL, no externalId and not unlinked by hand that carry one of those titles.
    */
-  findTitleCandidates(
+  findMatchLookups(
     projectId: string,
     repositoryUrl: string,
-    titles: readonly string[],
-  ): Promise<TitleCandidate[]>;
+    items: readonly Pick<IssueWrite, 'externalId' | 'title'>[],
+  ): Promise<MatchLookups>;
   /**
    * Writes one batch in as few statements as possible. `claims` maps an externalId to the local
    * issue it was matched to by title: that issue gets the externalId (only if it still has none;

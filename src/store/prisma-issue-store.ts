@@ -6,7 +6,7 @@
 import type { Database } from '../db/client.js';
 import { preparedStatement } from '../db/prepared-statement.js';
 import type { Logger } from '../logger.js';
-import type { BatchResult, IssueStore, IssueWrite, TitleCandidate, WriteScope } from './issue-store.js';
+import type { BatchResult, IssueStore, IssueWrite, MatchLookups, TitleCandidate, WriteScope } from './issue-store.js';
 
 // PostgreSQL text cannot hold NUL; hosts occasionally send it in bodies.
 const clean = (value: string): string => value.replaceAll('\u0000', '');
@@ -90,16 +90,17 @@ ON CONFLICT ("projectId", "externalId") DO UPDATE
  WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
 RETURNING (xmax = 0) AS inserted`);
 
-const FIND_EXISTING = preparedStatement(
-  'find_existing_external_ids',
-  'SELECT "externalId" FROM "Issue" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])',
-);
-
-const FIND_TITLE_CANDIDATES = preparedStatement(
-  'find_title_candidates',
-  `SELECT id, title, "createdAt" FROM "Issue"
-    WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND "externalId" IS NULL AND NOT unlinked
-      AND title = ANY($3::text[])`,
+// The stored externalIds among $2, then the title candidates for the titles ($3, in step with $2)
+// of the items whose externalId is not stored: rows of kind 'existing' (externalId) and 'candidate'.
+const FIND_MATCH_LOOKUPS = preparedStatement(
+  'find_match_lookups',
+  `WITH item AS (SELECT * FROM unnest($2::text[], $3::text[]) AS item("externalId", title)),
+        existing AS (SELECT i."externalId" FROM "Issue" AS i WHERE i."projectId" = $1::uuid AND i."externalId" = ANY($2::text[]))
+   SELECT 'existing' AS kind, e."externalId" AS value, NULL::uuid AS id, NULL::timestamptz AS "createdAt" FROM existing AS e
+   UNION ALL
+   SELECT 'candidate', c.title, c.id, c."createdAt" FROM "Issue" AS c
+    WHERE c."projectId" = $1::uuid AND c."repositoryUrl" = $4 AND c."externalId" IS NULL AND NOT c.unlinked
+      AND c.title IN (SELECT item.title FROM item WHERE item."externalId" NOT IN (SELECT e."externalId" FROM existing AS e))`,
 );
 
 // The repository's items are those whose externalId starts with `<provider>:<repositoryUrl>:`
@@ -169,16 +170,18 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
   }
 
   return {
-    async findExistingExternalIds(projectId, externalIds) {
-      if (externalIds.length === 0) return new Set();
-      const result = await pool.query<{ externalId: string }>(FIND_EXISTING([projectId, externalIds]));
-      return new Set(result.rows.map((row) => row.externalId));
-    },
-
-    async findTitleCandidates(projectId, repositoryUrl, titles): Promise<TitleCandidate[]> {
-      if (titles.length === 0) return [];
-      const result = await pool.query<TitleCandidate>(FIND_TITLE_CANDIDATES([projectId, repositoryUrl, titles.map(clean)]));
-      return result.rows;
+    async findMatchLookups(projectId, repositoryUrl, items): Promise<MatchLookups> {
+      if (items.length === 0) return { existing: new Set(), candidates: [] };
+      const result = await pool.query<{ kind: 'existing' | 'candidate'; value: string; id: string | null; createdAt: Date | null }>(
+        FIND_MATCH_LOOKUPS([projectId, items.map((item) => item.externalId), items.map((item) => clean(item.title)), repositoryUrl]),
+      );
+      const existing = new Set<string>();
+      const candidates: TitleCandidate[] = [];
+      for (const row of result.rows) {
+        if (row.kind === 'existing') existing.add(row.value);
+        else candidates.push({ id: row.id!, title: row.value, createdAt: row.createdAt! });
+      }
+      return { existing, candidates };
     },
 
     async resolveMissing(input) {

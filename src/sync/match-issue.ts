@@ -5,14 +5,7 @@
  * externalId yet. Each local issue is claimed at most once and each item claims at most one,
  * so two external issues that share a title never merge into one.
  */
-import type { IssueWrite, TitleCandidate } from '../store/issue-store.js';
-
-export interface MatchLookups {
-  /** ExternalIds already stored in the project. */
-  existing: ReadonlySet<string>;
-  /** Unlinked local issues with a title among the incoming items'. */
-  candidates: readonly TitleCandidate[];
-}
+import type { IssueWrite, MatchLookups, TitleCandidate } from '../store/issue-store.js';
 
 /** Returns externalId → id of the local issue it claims. */
 export function matchIssues(items: readonly IssueWrite[], lookups: MatchLookups): Map<string, string> {
@@ -33,9 +26,4 @@ export function matchIssues(items: readonly IssueWrite[], lookups: MatchLookups)
     if (candidate) claims.set(item.externalId, candidate.id);
   }
   return claims;
-}
-
-/** The items that need the title fallback: those whose externalId is not stored yet. */
-export function unmatchedItems(items: readonly IssueWrite[], existing: ReadonlySet<string>): IssueWrite[] {
-  return items.filter((item) => !existing.has(item.externalId));
 }

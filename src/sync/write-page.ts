@@ -1,11 +1,12 @@
 /**
- * Writes one page of provider items: one query for the externalIds already stored, one for title
- * candidates (only when some items are new), then one bulk upsert per batch, the batches at once.
+ * Writes one page of provider items: one query for what the duplicate rules need (the externalIds
+ * already stored, the title candidates of the new items), then one bulk upsert per batch, the
+ * batches at once.
  */
 import type { ExternalIssue } from '../domain/items.js';
 import type { BatchResult, IssueStore, IssueWrite, WriteScope } from '../store/issue-store.js';
 import { externalIdOf } from './external-id.js';
-import { matchIssues, unmatchedItems } from './match-issue.js';
+import { matchIssues } from './match-issue.js';
 
 export interface WritePageOptions {
   store: IssueStore;
@@ -28,23 +29,13 @@ export async function writePage(items: readonly ExternalIssue[], options: WriteP
   if (items.length === 0) return [];
   const { store, scope } = options;
   const all: IssueWrite[] = items.map((item) => ({ ...item, externalId: externalIdOf(item) }));
-  const existing = await store.findExistingExternalIds(
-    scope.projectId,
-    all.map((item) => item.externalId),
-  );
+  // A page's items share one repository URL. Candidates of items left out below are looked up too,
+  // in the same query; they only match titles of items that are not written, so none is claimed.
+  const lookups = await store.findMatchLookups(scope.projectId, all[0]!.repositoryUrl, all);
   const writes: IssueWrite[] = [];
   const leftOut: IssueWrite[] = [];
-  for (const item of all) (!options.skipNewClosed || item.state === 'open' || existing.has(item.externalId) ? writes : leftOut).push(item);
-  const unmatched = unmatchedItems(writes, existing);
-  const candidates =
-    unmatched.length === 0
-      ? []
-      : await store.findTitleCandidates(
-          scope.projectId,
-          unmatched[0]!.repositoryUrl,
-          [...new Set(unmatched.map((item) => item.title))],
-        );
-  const claims = matchIssues(writes, { existing, candidates });
+  for (const item of all) (!options.skipNewClosed || item.state === 'open' || lookups.existing.has(item.externalId) ? writes : leftOut).push(item);
+  const claims = matchIssues(writes, lookups);
   // A page's batches go to the database together, each on a connection of its own: they touch
   // different rows (an item appears once per page, a local issue is claimed once), so the page
   // costs one batch's round trips instead of one per batch. Every batch is settled before an error

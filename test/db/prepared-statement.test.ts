@@ -37,17 +37,15 @@ describe('prepared statements', () => {
       await createInstallationRepositoryStore(single).findId(42, String(round));
       await createInstallationRepositoryStore(single).find(project.id, { externalRepoId: String(round), fullPath: `o/r${round}` });
       const issues = createIssueStore(single);
-      await issues.findExistingExternalIds(project.id, [`github:https://github.com/o/r:${round}`]);
-      await issues.findTitleCandidates(project.id, 'https://github.com/o/r', [`title ${round}`]);
+      await issues.findMatchLookups(project.id, 'https://github.com/o/r', [{ externalId: `github:https://github.com/o/r:${round}`, title: `title ${round}` }]);
     }
     const prepared = await single.pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
     expect(prepared.rows.map((row) => row.name)).toEqual([
       'issue_sync_claim_webhook_delivery',
-      'issue_sync_find_existing_external_ids',
       'issue_sync_find_installation_by_github_id',
       'issue_sync_find_installation_repository',
       'issue_sync_find_installation_repository_id',
-      'issue_sync_find_title_candidates',
+      'issue_sync_find_match_lookups',
       'issue_sync_finish_webhook_delivery',
     ]);
   });

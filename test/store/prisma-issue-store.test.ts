@@ -82,19 +82,28 @@ describe('PostgreSQL issue store', () => {
     expect((await rows()).map((row) => row.title)).toEqual(['Newest']);
   });
 
-  it('finds stored externalIds with one query', async () => {
+  it('finds stored externalIds in one query', async () => {
     await store.writeBatch(scope(), [item(1)], new Map());
-    const found = await store.findExistingExternalIds(projectId, [item(1).externalId, item(2).externalId]);
-    expect([...found]).toEqual([item(1).externalId]);
+    const found = await store.findMatchLookups(projectId, REPO_URL, [item(1), item(2)]);
+    expect([...found.existing]).toEqual([item(1).externalId]);
   });
 
-  it('offers only local issues without an externalId, not unlinked by hand, as title candidates', async () => {
+  it('offers only local issues without an externalId, not unlinked by hand, as title candidates, in the same query', async () => {
     await store.writeBatch(scope(), [item(1, { title: 'Crash on start' })], new Map());
     const local = await db.prisma.issue.create({ data: { projectId, title: 'Crash on start', repositoryUrl: REPO_URL } });
     await db.prisma.issue.create({ data: { projectId, title: 'Crash on start', repositoryUrl: REPO_URL, unlinked: true } });
     await db.prisma.issue.create({ data: { projectId, title: 'Crash on start', repositoryUrl: 'https://github.com/other/repo' } });
-    const candidates = await store.findTitleCandidates(projectId, REPO_URL, ['Crash on start']);
-    expect(candidates.map((candidate) => candidate.id)).toEqual([local.id]);
+    const found = await store.findMatchLookups(projectId, REPO_URL, [item(2, { title: 'Crash on start' })]);
+    expect(found.candidates.map((candidate) => candidate.id)).toEqual([local.id]);
+    expect([...found.existing]).toEqual([]);
+  });
+
+  it('looks for title candidates only for items whose externalId is not stored', async () => {
+    await store.writeBatch(scope(), [item(1, { title: 'Stored already' })], new Map());
+    await db.prisma.issue.create({ data: { projectId, title: 'Stored already', repositoryUrl: REPO_URL } });
+    const found = await store.findMatchLookups(projectId, REPO_URL, [item(1, { title: 'Stored already' })]);
+    expect([...found.existing]).toEqual([item(1).externalId]);
+    expect(found.candidates).toEqual([]);
   });
 
   it('links a claimed local issue instead of creating a second one', async () => {
