@@ -167,6 +167,7 @@ export async function createPgBossSyncJobs(deps: PgBossSyncJobsDeps): Promise<Pg
   const supervise = async () => {
     const report = await superviseOperations({
       boss, policy, operations, log: log.child({ component: 'sync-supervisor' }), clock, staleAfterMs,
+      finished: (operation) => notify(operation, 'finished'),
       ...(deps.takeoverAfterMs ? { takeoverAfterMs: deps.takeoverAfterMs } : {}),
     });
     // A job queued to take over runs here at once, not at this worker's next poll.

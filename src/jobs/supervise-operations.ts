@@ -17,6 +17,9 @@
  *
  * An operation run in-process (`cli:…`, `serve:…`) is failed once its process is certainly gone; the
  * next sync of the repository resumes from its checkpoint.
+ *
+ * An operation the supervisor fails is told to `finished` (the runner's listeners: metrics, replies),
+ * as an operation a runner ends is; no runner is left to tell it.
  */
 import { randomUUID } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
@@ -42,6 +45,8 @@ export interface SupervisorDeps {
   staleAfterMs: number;
   /** A running operation silent this long is taken over (TAKEOVER_AFTER_MS). */
   takeoverAfterMs?: number;
+  /** Hears of each operation this pass failed, once failed. */
+  finished?(operation: OperationRecord): Promise<void>;
 }
 
 /** Operation ids by what the pass did to them. */
@@ -75,7 +80,7 @@ async function superviseOne(deps: SupervisorDeps, operation: OperationRecord): P
   const ref = parseJobRef(operation.jobId);
   if (!ref) {
     if (!isOwnerGone(operation.jobId)) return null;
-    await operations.abandon(operation.id, OWNER_GONE);
+    await abandon(deps, operation.id, OWNER_GONE);
     return 'failed';
   }
   const [job] = await boss.findJobs<SyncJobData>(SYNC_QUEUE, { id: ref.jobId });
@@ -91,7 +96,7 @@ async function superviseOne(deps: SupervisorDeps, operation: OperationRecord): P
     const takeovers = job.data.takeovers ?? 0;
     if (takeovers >= deps.policy.retryLimit) {
       await boss.cancel(SYNC_QUEUE, job.id);
-      await operations.abandon(operation.id, `${OWNER_GONE} It was taken over ${takeovers} times.`);
+      await abandon(deps, operation.id, `${OWNER_GONE} It was taken over ${takeovers} times.`);
       return 'failed';
     }
     const nextId = randomUUID();
@@ -109,7 +114,7 @@ async function superviseOne(deps: SupervisorDeps, operation: OperationRecord): P
     const reason = operation.repositoryId
       ? `${OWNER_GONE} It was tried ${job!.retryCount + 1} times.`
       : 'The repository connection no longer exists.';
-    await operations.abandon(operation.id, reason);
+    await abandon(deps, operation.id, reason);
     return 'failed';
   }
   const nextId = randomUUID();
@@ -121,6 +126,13 @@ async function superviseOne(deps: SupervisorDeps, operation: OperationRecord): P
     data: { operationId: operation.id, since },
   });
   return sent ? 'resumed' : null;
+}
+
+/** Fails the operation and, when this call is what ended it, tells `finished`. */
+async function abandon(deps: SupervisorDeps, operationId: string, reason: string): Promise<void> {
+  if (!(await deps.operations.abandon(operationId, reason))) return;
+  const ended = await deps.operations.get(operationId);
+  if (ended) await deps.finished?.(ended);
 }
 
 /** An incremental sync's watermarks, from any job the operation had (its own job may be deleted). */

@@ -233,8 +233,11 @@ export interface OperationStore {
   findActive(repositoryId: string): Promise<OperationRecord | null>;
   /** The repository's most recently created operation, whatever its status (null: never synced). */
   findLatest(repositoryId: string): Promise<OperationRecord | null>;
-  /** Fails an operation whose process is gone, keeping its checkpoint for the next run. */
-  abandon(id: string, reason: string): Promise<void>;
+  /**
+   * Fails an operation whose process is gone, keeping its checkpoint for the next run. True when it
+   * was still pending or running (false: it had ended meanwhile, and nothing changed).
+   */
+  abandon(id: string, reason: string): Promise<boolean>;
   setReply(id: string, reply: OperationReply): Promise<void>;
   get(id: string): Promise<OperationRecord | null>;
   /** pending → running (also refreshes the heartbeat). */

@@ -105,10 +105,11 @@ export function createOperationStore(db: Database, clock: () => Date = () => new
     findLatest,
 
     async abandon(id, reason) {
-      await prisma.syncOperation.updateMany({
+      const { count } = await prisma.syncOperation.updateMany({
         where: { id, status: { in: ['pending', 'running'] } },
         data: { status: 'failed', error: reason, completedAt: clock() },
       });
+      return count > 0;
     },
 
     async setReply(id, reply) {

@@ -3,7 +3,9 @@
  * GitHub and GitLab simulators): each test does what an operator would watch (a sync, webhook
  * deliveries, a repository going stale) and scrapes before and after, asserting what moved.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
@@ -221,6 +223,46 @@ describe('GET /metrics', () => {
     expect(delta('issue_sync_provider_requests_total', { provider: 'gitlab', host, status: '200' })).toBeGreaterThanOrEqual(1);
     const digest = createHash('sha256').update(GITLAB_TOKEN).digest('hex').slice(0, 12);
     expect(after.value('issue_sync_provider_quota_remaining', { provider: 'gitlab', host, quota: `token:${digest}`, resource: 'default' })).toBeGreaterThan(0);
+  });
+
+  it('counts a sync the supervisor fails, its process gone and its takeovers used up, as failed', async () => {
+    const repository = await connection('github', 'octo/taken-over', {
+      url: 'https://github.com/octo/taken-over',
+      apiUrl: github.url,
+      token: GITHUB_TOKEN,
+    });
+    // A worker of this host that has exited, on a job already taken over five times (the limit).
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const jobId = randomUUID();
+    const operation = await database.db.prisma.syncOperation.create({
+      data: {
+        projectId: repository.projectId,
+        repositoryId: repository.id,
+        syncType: 'issues',
+        trigger: 'stale_webhook',
+        status: 'running',
+        startedAt: new Date(Date.now() - 60_000),
+        heartbeatAt: new Date(Date.now() - 60_000),
+        jobId: `pgboss:${jobId}@serve:${hostname()}:${deadPid}`,
+      },
+    });
+    await database.db.pool.query(
+      `INSERT INTO pgboss.job (id, name, data, state, started_on, singleton_key) VALUES ($1, 'sync', $2, 'active', now(), $3)`,
+      [jobId, JSON.stringify({ operationId: operation.id, since: null, takeovers: 5 }), repository.id],
+    );
+    const before = await scrape();
+
+    // The service's supervisor runs every 2 s.
+    await expect
+      .poll(() => database.db.prisma.syncOperation.findUniqueOrThrow({ where: { id: operation.id } }), { timeout: 15_000, interval: 200 })
+      .toMatchObject({ status: 'failed', error: expect.stringMatching(/taken over 5 times/) });
+
+    const failed = { trigger: 'stale_webhook', sync_type: 'issues', result: 'failed' };
+    await expect.poll(async () => (await scrape()).sum('issue_sync_syncs_total', failed) - before.sum('issue_sync_syncs_total', failed), { timeout: 5_000 }).toBe(1);
+    const after = await scrape();
+    expect(after.sum('issue_sync_sync_duration_seconds_count', { sync_type: 'issues', result: 'failed' })).toBe(
+      before.sum('issue_sync_sync_duration_seconds_count', { sync_type: 'issues', result: 'failed' }) + 1,
+    );
   });
 
   it('shows a repository that goes stale in the repositories gauge, read from the database at the scrape', async () => {
