@@ -10,6 +10,8 @@ import type { GitHubOctokit } from '../providers/github/github-provider-options.
 import { createGitHubProvider } from '../providers/github/github-provider.js';
 import type { Provider } from '../providers/provider.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
+import { observeGoneIssues } from '../metrics/observe-gone-issues.js';
+import { createGitHubDeliveryClaim } from '../store/github-delivery-claim.js';
 import { createGoneIssueStore } from '../store/prisma-gone-issue-store.js';
 import { createInstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
 import { createInstallationStore } from '../store/prisma-installation-store.js';
@@ -17,7 +19,9 @@ import { createWebhookDeliveryStore } from '../store/prisma-webhook-delivery-sto
 import { createServiceStateStore } from '../store/service-state-store.js';
 import { createWebhookHealthStore } from '../store/webhook-health-store.js';
 import { createDeliveryLogReader, type DeliveryLogReport } from './delivery-log.js';
+import { createDeliveryTargets } from './delivery-targets.js';
 import { createBackgroundTasks } from '../webhooks/background-tasks.js';
+import type { AppRequestObservers } from './observe-octokit-requests.js';
 import { createProbotOctokitClass } from './probot-octokit-class.js';
 import type { GitHubAppDeps } from './github-app-deps.js';
 import type { GitHubAppConfig } from './github-app-settings.js';
@@ -51,6 +55,12 @@ export interface GitHubApp {
 export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDeps): Promise<GitHubApp> {
   const log = deps.log.child({ component: 'github-app', appId: config.appId });
   const clock = deps.clock ?? (() => new Date());
+  const observe = deps.observeRequests;
+  // Every client Probot builds counts its requests: the App's own (JWT) and each installation's.
+  const observers: AppRequestObservers | undefined = observe && {
+    app: observe({ provider: 'github', installationId: null, appId: config.appId }, undefined),
+    installation: (githubInstallationId) => observe({ provider: 'github', installationId: githubInstallationId }, undefined),
+  };
   const Octokit = createProbotOctokitClass({
     sleep: async (ms, signal) => {
       await delay(ms, undefined, signal ? { signal } : undefined);
@@ -59,7 +69,7 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
     maxRateLimitWaitMs: 60_000,
     maxSecondaryRetries: 3,
     retryBaseMs: 500,
-  });
+  }, observers);
   const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
@@ -74,9 +84,10 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
     clock,
     installations: createInstallationStore(deps.db),
     installationRepositories: createInstallationRepositoryStore(deps.db),
-    goneIssues: createGoneIssueStore(deps.db),
+    goneIssues: deps.itemGone ? observeGoneIssues(createGoneIssueStore(deps.db), 'github', deps.itemGone) : createGoneIssueStore(deps.db),
     apiUrl: config.apiUrl,
     background: createBackgroundTasks(log),
+    deliveryTargets: createDeliveryTargets(),
   };
   await probot.load((app: Probot) => {
     registerInstallationHandlers(app, events);
@@ -88,7 +99,9 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
   const receiveDelivery = createGitHubWebhookReceiver({
     probot,
     secrets: config.webhookSecrets,
+    claim: createGitHubDeliveryClaim(deps.db),
     deliveries: createWebhookDeliveryStore(deps.db),
+    targets: events.deliveryTargets,
     installationRepositories: events.installationRepositories,
     health: createWebhookHealthStore(deps.db),
     clock,
@@ -130,12 +143,12 @@ export async function createGitHubApp(config: GitHubAppConfig, deps: GitHubAppDe
       if (repository.provider !== 'github' || !repository.installationId) return null;
       const installationRowId = repository.installationId;
       return (async () => {
+        // Its requests go out through the client's fetch, which counts them (under the installation).
         const octokit = await installationOctokit(installationRowId);
         return createGitHubProvider({
           repo: repository.fullPath,
           octokit,
           log: deps.log.child({ provider: repository.provider, repo: repository.fullPath }),
-          ...(deps.observeRequests ? { observeRequest: deps.observeRequests(repository, undefined) } : {}),
         });
       })();
     },

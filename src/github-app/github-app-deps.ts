@@ -1,12 +1,15 @@
 /**
- * What the GitHub App's handlers need: the database and stores, the sync job runner and a logger.
- * Built once by the composition root (serve) and passed to every registration function.
+ * What the GitHub App's handlers need: the database and stores, the sync job runner, a logger and
+ * the metrics' recorders. Built once by the composition root (serve) and passed to every
+ * registration function.
  */
 import type { Database } from '../db/client.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
+import type { ProviderKind } from '../domain/items.js';
+import type { QuotaOwner } from '../metrics/quota-label.js';
 import type { RequestObserver } from '../providers/http/polite-http.js';
-import type { RepositoryRecord } from '../store/issue-store.js';
+import type { GoneIssue } from '../store/prisma-gone-issue-store.js';
 import type { Runtime } from '../runtime.js';
 
 export interface GitHubAppDeps {
@@ -15,6 +18,8 @@ export interface GitHubAppDeps {
   jobs: SyncJobs;
   log: Logger;
   clock?: () => Date;
-  /** The metrics' observer of the requests an installation's provider sends for this repository. */
-  observeRequests?: (repository: RepositoryRecord, token: string | undefined) => RequestObserver;
+  /** The metrics' observer of the requests the App's clients send, by whose quota they use. */
+  observeRequests?: (owner: QuotaOwner, token: string | undefined) => RequestObserver;
+  /** Counts a stored item closed because the host says it was deleted or transferred. */
+  itemGone?: (provider: ProviderKind, reason: GoneIssue['reason']) => void;
 }

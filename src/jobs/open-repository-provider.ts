@@ -6,6 +6,7 @@
 import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Logger } from '../logger.js';
+import type { QuotaOwner } from '../metrics/quota-label.js';
 import { createProvider } from '../providers/index.js';
 import type { QuotaGates, RequestObserver } from '../providers/http/polite-http.js';
 import type { Provider } from '../providers/provider.js';
@@ -17,8 +18,8 @@ export interface RepositoryProviderDeps {
   log: Logger;
   /** The provider through an App installation's client, or null when the repository has none. */
   installationProvider?: (repository: RepositoryRecord) => Promise<Provider> | null;
-  /** The metrics' observer of the requests sent for this repository with this token. */
-  observeRequests?: (repository: RepositoryRecord, token: string | undefined) => RequestObserver;
+  /** The metrics' observer of the requests sent with this token (the App's clients count their own). */
+  observeRequests?: (owner: QuotaOwner, token: string | undefined) => RequestObserver;
 }
 
 export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
@@ -35,7 +36,7 @@ export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
       ...(token ? { token } : {}),
       log,
       quotaGates,
-      ...(deps.observeRequests ? { observeRequest: deps.observeRequests(repository, token) } : {}),
+      ...(deps.observeRequests ? { observeRequest: deps.observeRequests({ provider: repository.provider, installationId: null }, token) } : {}),
     });
   };
 }

@@ -1,18 +1,25 @@
 /**
- * The name a rate-limit quota goes by in metric labels, never the token itself: the App
- * installation's id for its repositories, else the first 12 hex digits of the token's SHA-256
- * (connections sharing a token share its quota, as in the stale check's budget), else `anonymous`.
+ * The name a rate-limit quota goes by in metric labels, never the token itself: `app:<App id>` for
+ * what the GitHub App asks with its own JWT, `installation:<id>` for what an installation's token
+ * reads, else the first 12 hex digits of the token's SHA-256 (connections sharing a token share its
+ * quota, as in the stale check's budget), else `anonymous`.
  */
 import { createHash } from 'node:crypto';
 import type { ProviderKind } from '../domain/items.js';
 
 export interface QuotaOwner {
   provider: ProviderKind;
-  /** The Installation row of an App repository; null for a repository read with a token. */
+  /**
+   * The App installation whose token reads (GitHub's installation id, as its settings page and its
+   * deliveries show it); null for a repository read with a token of its own.
+   */
   installationId: string | null;
+  /** The GitHub App's id, for requests signed with the App's JWT (its delivery log, installation tokens). */
+  appId?: string;
 }
 
 export function quotaLabelOf(owner: QuotaOwner, token: string | undefined): string {
+  if (owner.appId) return `app:${owner.appId}`;
   if (owner.installationId) return `installation:${owner.installationId}`;
   if (!token) return 'anonymous';
   return `token:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;

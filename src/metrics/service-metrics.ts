@@ -2,8 +2,9 @@
  * The service's Prometheus metrics, in a registry of its own (not prom-client's global one), so
  * two services in one process, as in the tests, never share or collide. The composition root
  * creates one per service and hands its recorders down the way it hands down the logger: the job
- * runner's operation listener, the providers' request observer, the issue store's write counts and
- * the webhook routes' middleware. Gauges of state (repositories by webhook health, the job queues)
+ * runner's operation listener (its supervisor's failures included), the request observer of the
+ * providers, the GitLab webhook check and the GitHub App's Octokit clients, the issue store's write
+ * counts and the App's closings of deleted or transferred issues, and the webhook routes' middleware. Gauges of state (repositories by webhook health, the job queues)
  * are read from their sources at each scrape.
  *
  * Labels never hold a token: a quota is named by the App installation, or by a short digest of
@@ -50,6 +51,8 @@ export interface ServiceMetrics {
   /** The observer for a provider opened for this repository (and token, digested for its quota label). */
   observeRequests(owner: QuotaOwner, token: string | undefined): RequestObserver;
   itemsWritten(provider: ProviderKind, counts: BatchCounts): void;
+  /** A stored item closed because the host says it was deleted or moved to another repository. */
+  itemGone(provider: ProviderKind, reason: 'deleted' | 'transferred'): void;
   /** A delivery's result and, when the payload tells when its event happened, how late it came. */
   webhookDelivery(host: ProviderKind, result: WebhookResult, lagSeconds: number | null): void;
   close(): void;
@@ -67,7 +70,7 @@ export function createServiceMetrics(sources: MetricsSources): ServiceMetrics {
 
   const syncs = new Counter({
     name: 'issue_sync_syncs_total',
-    help: 'Syncs this process ran to their end, by trigger, sync type and result (completed, failed, cancelled).',
+    help: 'Syncs this process ran to their end or its supervisor failed (their process gone), by trigger, sync type and result (completed, failed, cancelled).',
     labelNames: ['trigger', 'sync_type', 'result'],
     registers,
   });
@@ -80,7 +83,7 @@ export function createServiceMetrics(sources: MetricsSources): ServiceMetrics {
   });
   const items = new Counter({
     name: 'issue_sync_items_written_total',
-    help: 'Issues and security alerts written by syncs and webhooks, by provider and result (created, updated, skipped: unchanged, failed).',
+    help: 'Issues and security alerts written by syncs and webhooks, by provider and result (created, updated, skipped: unchanged, failed, closed_deleted and closed_transferred: closed because the host deleted the item or moved it to another repository).',
     labelNames: ['provider', 'result'],
     registers,
   });
@@ -178,6 +181,10 @@ export function createServiceMetrics(sources: MetricsSources): ServiceMetrics {
       for (const result of ['created', 'updated', 'skipped', 'failed'] as const) {
         if (counts[result] > 0) items.inc({ provider, result }, counts[result]);
       }
+    },
+
+    itemGone(provider, reason) {
+      items.inc({ provider, result: `closed_${reason}` });
     },
 
     webhookDelivery(host, result, lagSeconds) {

@@ -90,7 +90,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
   jobs.addListener(metrics.onOperation);
   const deliveries = createWebhookDeliveryStore(db);
   const health = createWebhookHealthStore(db);
-  const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log });
+  const poller = createRepositoryPoller({ health, jobs, openProvider, cipher, config, log, observeRequests: metrics.observeRequests });
   jobs.addListener(poller.listener);
   const staleCheck = createStaleCheck({
     health, jobs, openProvider, cipher, config, log, budgetShare: config.staleCheckBudgetShare, state: createServiceStateStore(db),
@@ -122,7 +122,9 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
       // Loaded only here: the App is built on Probot, whose loading costs about half a second that a
       // `serve` without the App would pay for nothing.
       const { createGitHubApp } = await import('../github-app/create-github-app.js');
-      github = await createGitHubApp(githubConfig, { db, stores, jobs, log, observeRequests: metrics.observeRequests });
+      github = await createGitHubApp(githubConfig, {
+        db, stores, jobs, log, observeRequests: metrics.observeRequests, itemGone: metrics.itemGone,
+      });
     }
     const app = createApp({
       log,

@@ -1,11 +1,14 @@
 /**
  * GET /metrics on the real service with the GitHub App: the install's backfills counted under
  * their trigger, the installation's quota named by the installation (its token rotates every hour
- * and never shows), and GitHub deliveries counted by result with the lag of an applied one.
+ * and never shows), the requests Probot's clients make on their own (installation tokens, the
+ * delivery log, items read for events) counted once each, GitHub deliveries counted by result with
+ * the lag of an applied one, and issues closed because GitHub deleted or moved them.
  */
 import { describe, expect, it } from 'vitest';
-import { INSTALLATION_TOKEN, useGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
-import { ACCOUNT, issuesEvent } from '../support/webhook-payloads.js';
+import { APP_ID, INSTALLATION_TOKEN, useGitHubAppServer, type GitHubAppServer } from '../support/github-app-server.js';
+import { asAppDelivery, webhookExamples } from '../support/webhook-examples.js';
+import { ACCOUNT, INSTALLATION_ID, issuesEvent } from '../support/webhook-payloads.js';
 import { parseExposition, type Exposition } from './exposition.js';
 
 const repo = { id: 186853002, fullName: `${ACCOUNT}/Hello-World` };
@@ -29,15 +32,55 @@ async function scrape(): Promise<Exposition> {
 }
 
 describe('GET /metrics with the GitHub App', () => {
-  it('counts the install\'s backfill and names the quota it read by the installation', async () => {
-    const { prisma } = server.database.db;
-    const installation = await prisma.installation.findFirstOrThrow();
+  it('counts the install\'s backfill and its installation token request, and names the quota it read by the installation', async () => {
     const host = new URL(server.github.url).host;
     expect(installed.value('issue_sync_syncs_total', { trigger: 'install', sync_type: 'all', result: 'completed' })).toBe(1);
     expect(installed.sum('issue_sync_items_written_total', { provider: 'github', result: 'created' })).toBe(3);
-    expect(installed.sum('issue_sync_provider_requests_total', { provider: 'github', host, status: '200' })).toBeGreaterThanOrEqual(2);
+    // The backfill's reads, each once (they go out through the installation client's counting fetch).
+    const answered = server.github.requests.filter((request) => request.status === 200).length;
+    expect(answered).toBeGreaterThanOrEqual(2);
+    expect(installed.sum('issue_sync_provider_requests_total', { provider: 'github', host, status: '200' })).toBe(answered);
+    // The installation token Probot asked for with the App's JWT (answered by nock, not the simulator).
+    expect(installed.sum('issue_sync_provider_requests_total', { provider: 'github', host, status: '201' })).toBe(1);
     const quotas = installed.find('issue_sync_provider_quota_remaining', { provider: 'github', host });
-    expect(quotas.map((sample) => sample.labels.quota)).toEqual([`installation:${installation.id}`]);
+    expect(quotas.map((sample) => sample.labels.quota)).toEqual([`installation:${INSTALLATION_ID}`]);
+  });
+
+  it('counts what Probot\'s clients ask on their own: the delivery log under the App\'s quota, an item read for an event under the installation\'s', async () => {
+    const host = new URL(server.github.url).host;
+    const before = await scrape();
+    server.github.clearRequests();
+
+    await server.service.github!.readDeliveryLog();
+    const pinned = webhookExamples().find((example) => example.label === 'issues.pinned #19')!;
+    expect(await server.deliver('issues', asAppDelivery(pinned, INSTALLATION_ID))).toMatchObject({ status: 200, body: { status: 'processed' } });
+
+    const after = await scrape();
+    const sent = server.github.requests;
+    expect(sent.filter((request) => request.path.startsWith('/app/hook/deliveries')).length).toBeGreaterThanOrEqual(1);
+    expect(sent).toContainEqual(expect.objectContaining({ method: 'GET', path: `/repos/${repo.fullName}/issues/1`, status: 200 }));
+    const delta = after.sum('issue_sync_provider_requests_total', { provider: 'github', host }) - before.sum('issue_sync_provider_requests_total', { provider: 'github', host });
+    expect(delta).toBe(sent.length);
+    expect(after.value('issue_sync_provider_quota_remaining', { provider: 'github', host, quota: `app:${APP_ID}`, resource: 'core' })).toBeGreaterThan(0);
+    const installation = { provider: 'github', host, quota: `installation:${INSTALLATION_ID}`, resource: 'core' };
+    expect(after.value('issue_sync_provider_quota_remaining', installation)).toBeLessThan(before.value('issue_sync_provider_quota_remaining', installation)!);
+  });
+
+  it('counts issues closed because GitHub deleted them or moved them to another repository', async () => {
+    const before = await scrape();
+    const at = new Date().toISOString();
+    expect((await server.deliver('issues', issuesEvent('deleted', repo, { number: 2, updated_at: at }))).status).toBe(200);
+    const moved = issuesEvent('transferred', repo, { number: 3, updated_at: at }, { changes: { new_issue: { html_url: 'https://github.com/octo/elsewhere/issues/9' } } });
+    expect((await server.deliver('issues', moved)).status).toBe(200);
+    // An issue never stored closes nothing and counts nothing.
+    expect((await server.deliver('issues', issuesEvent('deleted', repo, { number: 404, updated_at: at }))).status).toBe(200);
+
+    const after = await scrape();
+    const delta = (result: string) =>
+      after.sum('issue_sync_items_written_total', { provider: 'github', result }) - before.sum('issue_sync_items_written_total', { provider: 'github', result });
+    expect(delta('closed_deleted')).toBe(1);
+    expect(delta('closed_transferred')).toBe(1);
+    expect(delta('updated')).toBe(0);
   });
 
   it('counts deliveries by result and observes how late an applied one came', async () => {

@@ -22,23 +22,30 @@ export function createCountingFetch(base: typeof fetch, timeoutMs: number, obser
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
       const response = await base(input, { ...init, signal: caller ? AbortSignal.any([caller, timeout]) : timeout });
-      if (observe) {
-        const remaining = response.headers.get('x-ratelimit-remaining');
-        observe({
-          host: hostOf(input),
-          status: response.status,
-          remaining: remaining === null || remaining === '' || !Number.isFinite(Number(remaining)) ? null : Number(remaining),
-          resource: response.headers.get('x-ratelimit-resource') ?? (remaining === null ? null : 'core'),
-        });
-      }
+      if (observe) observeGitHubAnswer(observe, input, response);
       return response;
     } catch (error) {
-      observe?.({ host: hostOf(input), status: null, remaining: null, resource: null });
+      if (observe) observeGitHubAnswer(observe, input, null);
       if (caller?.aborted) throw cancelled();
       throw error;
     }
   };
   return { fetch: counted, count: () => sent };
+}
+
+/** Tells `observe` of one attempt: its host, and its status and the quota it reports (null: no answer came). */
+export function observeGitHubAnswer(observe: RequestObserver, input: Parameters<typeof fetch>[0], response: Response | null): void {
+  if (!response) {
+    observe({ host: hostOf(input), status: null, remaining: null, resource: null });
+    return;
+  }
+  const remaining = response.headers.get('x-ratelimit-remaining');
+  observe({
+    host: hostOf(input),
+    status: response.status,
+    remaining: remaining === null || remaining === '' || !Number.isFinite(Number(remaining)) ? null : Number(remaining),
+    resource: response.headers.get('x-ratelimit-resource') ?? (remaining === null ? null : 'core'),
+  });
 }
 
 function hostOf(input: Parameters<typeof fetch>[0]): string {
