@@ -106,6 +106,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     secrets: config.hosts[kind].webhookSecrets,
     apiUrl: config.hosts[kind].apiUrl,
     openProvider,
+    observeRequests: metrics.observeRequests,
     log: log.child({ component: `${kind}-webhooks` }),
     clock: () => new Date(),
     background,

@@ -15,7 +15,7 @@ import { createWebhookHealthStore } from '../../src/store/webhook-health-store.j
 import { githubFaults, startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
 import { createGitLabSimulator, type GitLabSimulator } from '../support/gitlab-simulator.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { cipher, issueHook, SECRET as GITLAB_SECRET, TOKEN as GITLAB_TOKEN, TOKEN_USER } from '../providers/gitlab-webhook-app.js';
+import { cipher, issueHook, noteHook, SECRET as GITLAB_SECRET, TOKEN as GITLAB_TOKEN, TOKEN_USER } from '../providers/gitlab-webhook-app.js';
 import { parseExposition, type Exposition } from './exposition.js';
 
 const GITHUB_TOKEN = 'ghp_metricsTokenNeverInALabel';
@@ -223,6 +223,28 @@ describe('GET /metrics', () => {
     expect(delta('issue_sync_provider_requests_total', { provider: 'gitlab', host, status: '200' })).toBeGreaterThanOrEqual(1);
     const digest = createHash('sha256').update(GITLAB_TOKEN).digest('hex').slice(0, 12);
     expect(after.value('issue_sync_provider_quota_remaining', { provider: 'gitlab', host, quota: `token:${digest}`, resource: 'default' })).toBeGreaterThan(0);
+  });
+
+  it('counts the requests a GitLab /sync reply sends with the connection\'s token', async () => {
+    const project = gitlab.project('metrics/slash', { issues: 0 });
+    project.setMember(64, { username: 'maya', role: 'maintainer' });
+    const [issue] = project.addIssues(1, { title: 'Where /sync is asked' });
+    await connection('gitlab', 'metrics/slash', { url: project.webUrl, apiUrl: gitlab.url, token: GITLAB_TOKEN });
+    const before = await scrape();
+    gitlab.clearRequests();
+
+    const hook = noteHook(project, issue!, { note: '/sync help', user: { id: 64, username: 'maya' }, noteId: 7501 });
+    expect((await postGitLab(hook, { 'x-gitlab-token': GITLAB_SECRET, 'x-gitlab-event': 'Note Hook' })).status).toBe(200);
+    // The answer is sent after the delivery is acknowledged: a thumbs up and one note.
+    await expect.poll(() => gitlab.emoji.filter((emoji) => emoji.projectId === project.id).length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => gitlab.notes.filter((note) => note.projectId === project.id).length, { timeout: 10_000 }).toBe(1);
+
+    const host = new URL(gitlab.url).host;
+    const sent = gitlab.requests.length;
+    expect(sent).toBeGreaterThanOrEqual(2);
+    // The last answer may reach the simulator's log a moment before the service has read it.
+    const counted = async () => (await scrape()).sum('issue_sync_provider_requests_total', { provider: 'gitlab', host }) - before.sum('issue_sync_provider_requests_total', { provider: 'gitlab', host });
+    await expect.poll(counted, { timeout: 5_000 }).toBe(sent);
   });
 
   it('counts a sync the supervisor fails, its process gone and its takeovers used up, as failed', async () => {

@@ -3,7 +3,7 @@
  * own token: the author's access level, an award emoji on the command note, and the reply note
  * (created, then edited with progress and the result).
  */
-import type { ProviderLog } from '../http/polite-http.js';
+import type { ProviderLog, RequestObserver } from '../http/polite-http.js';
 import { createGitLabHttp } from './gitlab-http.js';
 
 export type AwardEmoji = 'eyes' | 'thumbsup' | 'confused';
@@ -29,6 +29,8 @@ export interface GitLabNotesApiOptions {
   /** Replies are not worth a long wait: a longer rate-limit wait fails the call (it is logged). */
   maxRateLimitWaitMs?: number;
   retryBaseMs?: number;
+  /** Hears of each request (the service's metrics). */
+  observeRequest?: RequestObserver;
 }
 
 export function createGitLabNotesApi(options: GitLabNotesApiOptions): GitLabNotesApi {
@@ -43,6 +45,7 @@ export function createGitLabNotesApi(options: GitLabNotesApiOptions): GitLabNote
       ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.observeRequest ? { observeRequest: options.observeRequest } : {}),
     },
     options.projectPath,
   );

@@ -13,7 +13,7 @@ import type { HostWebhookDeps } from '../webhook-deps.js';
 import { notesApiOf } from './gitlab-slash-note-handler.js';
 import { GITLAB_WORDS } from './gitlab-slash-replies.js';
 
-export type GitLabReplyListenerDeps = Pick<HostWebhookDeps, 'stores' | 'cipher' | 'apiUrl' | 'log' | 'clock'>;
+export type GitLabReplyListenerDeps = Pick<HostWebhookDeps, 'stores' | 'cipher' | 'apiUrl' | 'log' | 'clock' | 'observeRequests'>;
 
 export function createGitLabReplyListener(deps: GitLabReplyListenerDeps): OperationListener {
   return createReplyListener({

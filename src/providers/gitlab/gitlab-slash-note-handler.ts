@@ -38,7 +38,7 @@ export interface SlashNote {
   internal: boolean;
 }
 
-export type SlashNoteDeps = Pick<HostWebhookDeps, 'stores' | 'jobs' | 'cipher' | 'apiUrl' | 'log' | 'clock'>;
+export type SlashNoteDeps = Pick<HostWebhookDeps, 'stores' | 'jobs' | 'cipher' | 'apiUrl' | 'log' | 'clock' | 'observeRequests'>;
 
 export async function handleSlashNote(deps: SlashNoteDeps, note: SlashNote): Promise<void> {
   const { command, repository, user } = note;
@@ -110,18 +110,20 @@ export async function handleSlashNote(deps: SlashNoteDeps, note: SlashNote): Pro
 
 /** The API with the connection's own token, against its instance (or the configured one); null without a token. */
 export function notesApiOf(
-  deps: Pick<HostWebhookDeps, 'cipher' | 'apiUrl'>,
+  deps: Pick<HostWebhookDeps, 'cipher' | 'apiUrl' | 'observeRequests'>,
   repository: RepositoryRecord,
   projectId: number,
   log: Logger,
 ): GitLabNotesApi | null {
   if (!repository.encryptedToken) return null;
+  const token = deps.cipher.decrypt(repository.encryptedToken);
   return createGitLabNotesApi({
     instanceUrl: repository.apiUrl ?? deps.apiUrl,
-    token: deps.cipher.decrypt(repository.encryptedToken),
+    token,
     projectId,
     projectPath: repository.fullPath,
     log,
+    ...(deps.observeRequests ? { observeRequest: deps.observeRequests({ provider: repository.provider, installationId: null }, token) } : {}),
   });
 }
 
