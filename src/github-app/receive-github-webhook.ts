@@ -1,7 +1,8 @@
 /**
  * One GitHub delivery, from raw body to applied event. The signature is checked before anything is
  * parsed; the body must be a JSON object; then the delivery id is claimed in WebhookDelivery (a
- * repeated delivery stops here), Probot's `receive` runs the handlers, and the delivery is marked
+ * repeated delivery stops here), in the same statement as the installation and repository it is about
+ * are looked up (kept for the handlers in DeliveryTargets), Probot's `receive` runs the handlers, and the delivery is marked
  * processed (the repository's webhook health with it) or failed. The signature is checked here, not by
  * Probot, against each of WEBHOOK_SECRET's values (old and new during a rotation).
  *
@@ -17,8 +18,10 @@ import type { Probot } from 'probot';
 import type { Logger } from '../logger.js';
 import type { WebhookHealthStore } from '../store/webhook-health-store.js';
 import type { InstallationRepositoryStore } from '../store/prisma-installation-repository-store.js';
+import type { ClaimGitHubDelivery } from '../store/github-delivery-claim.js';
 import type { WebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import { secretPosition } from '../webhooks/secret-position.js';
+import type { DeliveryTargets } from './delivery-targets.js';
 import { matchGitHubSignature } from './match-github-signature.js';
 import { WebhookRejectedError } from './webhook-rejected-error.js';
 
@@ -47,7 +50,11 @@ export interface GitHubWebhookReceiverDeps {
   probot: Probot;
   /** WEBHOOK_SECRET's values: one, or the old and the new during a rotation. */
   secrets: readonly string[];
-  deliveries: WebhookDeliveryStore;
+  /** Claims a delivery and looks up its installation and repository, in one statement. */
+  claim: ClaimGitHubDelivery;
+  deliveries: Pick<WebhookDeliveryStore, 'finish'>;
+  /** Where the handlers find what the claim looked up. */
+  targets: DeliveryTargets;
   installationRepositories: Pick<InstallationRepositoryStore, 'findId'>;
   /** Webhook health, as for every host. */
   health: Pick<WebhookHealthStore, 'recordDelivery'>;
@@ -69,8 +76,9 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
     const payload = parsePayload(delivery);
     const action = typeof payload.action === 'string' ? payload.action : null;
     const target = repositoryOf(payload);
-    const repositoryId = target ? await deps.installationRepositories.findId(target.installationId, target.externalRepoId) : null;
-    const claimed = await deps.deliveries.claim({ provider: 'github', deliveryId: delivery.id, event: delivery.name, action, repositoryId });
+    const claim = await deps.claim({ deliveryId: delivery.id, event: delivery.name, action, target });
+    const claimed = claim.claimId;
+    const repositoryId = claim.repository?.id ?? null;
     const child = log.child({ deliveryId: delivery.id, event: delivery.name, action, signedWith: secretPosition(matched, deps.secrets.length) });
     // During a rotation, which secret each delivery was signed with tells when the old one can go.
     if (deps.secrets.length > 1) child.info({}, 'webhook secret matched');
@@ -84,6 +92,7 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
       await deps.deliveries.finish(claimed, { status: 'processed', repositoryId });
       return { outcome: 'processed', payload };
     }
+    if (target) deps.targets.set(delivery.id, { ...target, installation: claim.installation, repository: claim.repository });
     try {
       // Verified above and parsed once: handed to the handlers as it is (verifyAndReceive would do both again).
       await probot.webhooks.receive({ id: delivery.id, name: delivery.name, payload } as Parameters<typeof probot.webhooks.receive>[0]);
@@ -92,9 +101,11 @@ export function createGitHubWebhookReceiver(deps: GitHubWebhookReceiverDeps): Re
         child.warn({ err: finishError }, 'delivery status could not be saved');
       });
       throw error;
+    } finally {
+      deps.targets.delete(delivery.id);
     }
     // A repository connected by this very event has an id only now.
-    const applied = repositoryId ?? (target ? await deps.installationRepositories.findId(target.installationId, target.externalRepoId) : null);
+    const applied = repositoryId ?? (target ? await deps.installationRepositories.findId(target.githubInstallationId, target.externalRepoId) : null);
     await deps.deliveries.finish(claimed, { status: 'processed', repositoryId: applied });
     if (applied) await deps.health.recordDelivery(applied, deps.clock());
     child.debug({ repositoryId: applied }, 'delivery processed');
@@ -124,12 +135,13 @@ function probotCanAuthenticate(payload: Record<string, unknown>): boolean {
   return !id || Number.isSafeInteger(Number(id));
 }
 
-/** The installation and repository ids a delivery is about, when it has both. */
-function repositoryOf(payload: Record<string, unknown>): { installationId: number; externalRepoId: string } | null {
+/** The installation and repository a delivery is about, when it names both by id. */
+function repositoryOf(payload: Record<string, unknown>): { githubInstallationId: number; externalRepoId: string; fullPath: string } | null {
   const installation = payload.installation as { id?: unknown } | null | undefined;
-  const repository = payload.repository as { id?: unknown } | null | undefined;
+  const repository = payload.repository as { id?: unknown; full_name?: unknown } | null | undefined;
   const installationId = installation?.id;
   const repositoryId = repository?.id;
   if (!Number.isSafeInteger(installationId) || !Number.isSafeInteger(repositoryId)) return null;
-  return { installationId: installationId as number, externalRepoId: String(repositoryId) };
+  const fullPath = typeof repository?.full_name === 'string' ? repository.full_name : '';
+  return { githubInstallationId: installationId as number, externalRepoId: String(repositoryId), fullPath };
 }

@@ -18,7 +18,7 @@ export function registerDependabotHandlers(app: Probot, deps: GitHubEventDeps): 
     if (!parsed.success) return webhookUnusablePayload(deps.log, context, parsed.error, 'alert of which repository');
     const payload = parsed.data;
     const log = deps.log.child({ deliveryId: context.id, event: 'dependabot_alert', action: payload.action, alert: payload.alert.number });
-    const repository = await resolveEventRepository(deps, payload, log);
+    const repository = await resolveEventRepository(deps, context.id, payload, log);
     if (!repository) return;
     const item = await webhookEventItem(
       (context.payload as { alert?: unknown }).alert,

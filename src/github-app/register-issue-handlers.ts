@@ -21,7 +21,7 @@ export function registerIssueHandlers(app: Probot, deps: GitHubEventDeps): void 
     const payload = parsed.data;
     const log = deps.log.child({ deliveryId: context.id, event: 'issues', action: payload.action, issue: payload.issue.number });
     if (payload.issue.pull_request != null) return;
-    const repository = await resolveEventRepository(deps, payload, log);
+    const repository = await resolveEventRepository(deps, context.id, payload, log);
     if (!repository) return;
     if (payload.action === 'deleted' || payload.action === 'transferred') {
       // The payload has no time for the deletion itself; it happened after the issue's last update.
@@ -52,7 +52,7 @@ export function registerIssueHandlers(app: Probot, deps: GitHubEventDeps): void 
     const payload = parsed.data;
     if (payload.issue.pull_request != null) return;
     const log = deps.log.child({ deliveryId: context.id, event: 'issue_comment', action: payload.action, issue: payload.issue.number });
-    const repository = await resolveEventRepository(deps, payload, log);
+    const repository = await resolveEventRepository(deps, context.id, payload, log);
     if (!repository) return;
     const item = await webhookEventItem(
       (context.payload as { issue?: unknown }).issue,

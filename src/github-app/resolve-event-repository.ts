@@ -2,7 +2,9 @@
  * The repository connection a live event belongs to. Events come with their installation; one whose
  * installation is unknown (or removed) is ignored. A repository of a known installation that has no
  * active connection yet (added while this service was not running) is connected on the spot and
- * backfilled; one whose path changed without us hearing of it follows its new path.
+ * backfilled; one whose path changed without us hearing of it follows its new path. The
+ * installation and connection are those the receiver looked up with the delivery's claim, when it
+ * did (DeliveryTargets); otherwise they are looked up here.
  */
 import type { Logger } from '../logger.js';
 import type { InstallationRepositoryRecord } from '../store/prisma-installation-repository-store.js';
@@ -13,6 +15,7 @@ import { startBackfills } from './start-backfills.js';
 
 export async function resolveEventRepository(
   deps: GitHubEventDeps,
+  deliveryId: string,
   event: { installation?: { id: number } | undefined; repository: RepositoryRef },
   log: Logger,
 ): Promise<InstallationRepositoryRecord | null> {
@@ -21,14 +24,15 @@ export async function resolveEventRepository(
     log.debug({ repo }, 'event without an installation ignored');
     return null;
   }
-  const installation = await deps.installations.findByGitHubId(event.installation.id);
+  const externalRepoId = String(event.repository.id);
+  const known = deps.deliveryTargets.get(deliveryId, event.installation.id, externalRepoId);
+  const installation = known ? known.installation : await deps.installations.findByGitHubId(event.installation.id);
   if (!installation?.active) {
     log.debug({ repo, installationId: event.installation.id }, 'event of an unknown or inactive installation ignored');
     return null;
   }
-  const externalRepoId = String(event.repository.id);
   const url = repositoryWebUrl(repo, { htmlUrl: event.repository.html_url, apiUrl: deps.apiUrl });
-  const found = await deps.installationRepositories.find(installation.projectId, { externalRepoId, fullPath: repo });
+  const found = known ? known.repository : await deps.installationRepositories.find(installation.projectId, { externalRepoId, fullPath: repo });
   if (found?.active) {
     if (found.externalRepoId === externalRepoId && event.repository.html_url && found.url !== url) {
       await deps.installationRepositories.move(found.id, { fullPath: repo, url });

@@ -49,9 +49,9 @@ export interface InstallationRepositoryStore {
   deactivate(id: string): Promise<void>;
 }
 
-const COLUMNS = `id, "projectId", provider, "fullPath", url, "apiUrl", "encryptedToken", "installationId", active,
+export const INSTALLATION_REPOSITORY_COLUMNS = `id, "projectId", provider, "fullPath", url, "apiUrl", "encryptedToken", "installationId", active,
   "lastSyncAt", "issuesWatermark", "alertsWatermark", "externalRepoId", "headCommit" AS version`;
-const qualified = COLUMNS.split(',').map((column) => `c.${column.trim()}`).join(', ');
+const qualified = INSTALLATION_REPOSITORY_COLUMNS.split(',').map((column) => `c.${column.trim()}`).join(', ');
 
 const REATTACH_SQL = `
 UPDATE "RepositoryConnection" AS c
@@ -70,12 +70,12 @@ SELECT $3::uuid, 'github'::"Provider", r."fullPath", r.url, r."externalRepoId", 
 ON CONFLICT ("projectId", provider, "fullPath") DO UPDATE
    SET url = EXCLUDED.url, "externalRepoId" = EXCLUDED."externalRepoId", "installationId" = EXCLUDED."installationId",
        active = true, "webhookStatus" = 'active', "lastWebhookAt" = EXCLUDED."lastWebhookAt", "updatedAt" = now()
-RETURNING ${COLUMNS}`;
+RETURNING ${INSTALLATION_REPOSITORY_COLUMNS}`;
 
 /** Each live event's repository: by the host's repository id, else (a connection made by path) by path. */
 const FIND = preparedStatement(
   'find_installation_repository',
-  `SELECT ${COLUMNS} FROM "RepositoryConnection"
+  `SELECT ${INSTALLATION_REPOSITORY_COLUMNS} FROM "RepositoryConnection"
     WHERE "projectId" = $1::uuid AND provider = 'github'
       AND ("externalRepoId" = $2 OR ("externalRepoId" IS NULL AND lower("fullPath") = lower($3)))
     ORDER BY ("externalRepoId" = $2) DESC NULLS LAST, active DESC, "createdAt"
@@ -136,7 +136,7 @@ export function createInstallationRepositoryStore(db: Database): InstallationRep
 
     async listActive(installationId) {
       const result = await pool.query<InstallationRepositoryRecord>(
-        `SELECT ${COLUMNS} FROM "RepositoryConnection" WHERE "installationId" = $1::uuid AND active ORDER BY "fullPath"`,
+        `SELECT ${INSTALLATION_REPOSITORY_COLUMNS} FROM "RepositoryConnection" WHERE "installationId" = $1::uuid AND active ORDER BY "fullPath"`,
         [installationId],
       );
       return result.rows;

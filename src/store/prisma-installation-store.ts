@@ -41,11 +41,11 @@ interface Row {
   suspendedAt: Date | null;
 }
 
-const COLUMNS = `id, "githubInstallationId", "accountLogin", "projectId", active, "suspendedAt"`;
+export const INSTALLATION_COLUMNS = `id, "githubInstallationId", "accountLogin", "projectId", active, "suspendedAt"`;
 /** Every live event looks its installation up by GitHub's id. */
 const FIND_BY = {
-  id: preparedStatement('find_installation', `SELECT ${COLUMNS} FROM "Installation" WHERE id = $1::uuid`),
-  githubInstallationId: preparedStatement('find_installation_by_github_id', `SELECT ${COLUMNS} FROM "Installation" WHERE "githubInstallationId" = $1::bigint`),
+  id: preparedStatement('find_installation', `SELECT ${INSTALLATION_COLUMNS} FROM "Installation" WHERE id = $1::uuid`),
+  githubInstallationId: preparedStatement('find_installation_by_github_id', `SELECT ${INSTALLATION_COLUMNS} FROM "Installation" WHERE "githubInstallationId" = $1::bigint`),
 };
 const MAX_SLUG_ATTEMPTS = 50;
 
@@ -77,7 +77,7 @@ export function createInstallationStore(db: Database): InstallationStore {
         const existing = await client.query<Row>(
           `UPDATE "Installation" SET "accountLogin" = $2, "accountType" = COALESCE($3, "accountType"),
                   active = true, "suspendedAt" = NULL, "updatedAt" = now()
-            WHERE "githubInstallationId" = $1::bigint RETURNING ${COLUMNS}`,
+            WHERE "githubInstallationId" = $1::bigint RETURNING ${INSTALLATION_COLUMNS}`,
           [input.githubInstallationId, input.accountLogin, input.accountType],
         );
         let row = existing.rows[0];
@@ -101,7 +101,7 @@ export function createInstallationStore(db: Database): InstallationStore {
           }
           const inserted = await client.query<Row>(
             `INSERT INTO "Installation" ("githubInstallationId", "accountLogin", "accountType", "projectId")
-             VALUES ($1::bigint, $2, $3, $4::uuid) RETURNING ${COLUMNS}`,
+             VALUES ($1::bigint, $2, $3, $4::uuid) RETURNING ${INSTALLATION_COLUMNS}`,
             [input.githubInstallationId, input.accountLogin, input.accountType, projectId],
           );
           row = inserted.rows[0]!;
@@ -128,7 +128,7 @@ export function createInstallationStore(db: Database): InstallationStore {
           `UPDATE "Installation"
               SET active = $2, "suspendedAt" = CASE WHEN $3 = 'suspended' THEN $4::timestamptz WHEN $3 = 'active' THEN NULL ELSE "suspendedAt" END,
                   "updatedAt" = now()
-            WHERE "githubInstallationId" = $1::bigint RETURNING ${COLUMNS}`,
+            WHERE "githubInstallationId" = $1::bigint RETURNING ${INSTALLATION_COLUMNS}`,
           [githubInstallationId, state === 'active', state, at],
         );
         const row = updated.rows[0];

@@ -37,15 +37,23 @@ const ABANDONED_AFTER = '10 minutes';
  */
 export const WITHOUT_FLUSH = `(SELECT set_config('synchronous_commit', 'off', true)) AS without_flush`;
 
-const CLAIM = preparedStatement('claim_webhook_delivery', `
+/**
+ * The claim: a new row, or a failed or abandoned one taken again; nothing (no row returned) for a
+ * delivery applied or being applied. `repositoryId` is an SQL expression (a parameter, or a lookup).
+ */
+export function claimDeliverySql(repositoryId: string): string {
+  return `
 INSERT INTO "WebhookDelivery" (provider, "deliveryId", event, action, "repositoryId", status)
-SELECT $1::"Provider", $2, $3, $4, $5::uuid, 'received' FROM ${WITHOUT_FLUSH}
+SELECT $1::"Provider", $2, $3, $4, ${repositoryId}, 'received' FROM ${WITHOUT_FLUSH}
 ON CONFLICT (provider, "deliveryId") DO UPDATE
    SET status = 'received', "receivedAt" = now(), "processedAt" = NULL,
        event = EXCLUDED.event, action = EXCLUDED.action, "repositoryId" = EXCLUDED."repositoryId"
  WHERE "WebhookDelivery".status = 'failed'
     OR ("WebhookDelivery".status = 'received' AND "WebhookDelivery"."receivedAt" < now() - interval '${ABANDONED_AFTER}')
-RETURNING id`);
+RETURNING id`;
+}
+
+const CLAIM = preparedStatement('claim_webhook_delivery', claimDeliverySql('$5::uuid'));
 
 const FINISH = preparedStatement('finish_webhook_delivery', `
 UPDATE "WebhookDelivery"
