@@ -25,6 +25,11 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
     // (or a machine that went away) would hold its row locks until the connection times out, hours
     // later, and the replica that took its sync over would wait on them: the server ends it instead.
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // Our prepared statements (prepared-statement.ts) are planned once per connection, never per call.
+    // Left to choose, PostgreSQL keeps re-planning a statement whose generic plan it rates dearer than
+    // its first few custom ones, as for any ANY($array) lookup: planning then costs more than running.
+    // Unnamed statements (Prisma's, pg-boss's, all others) are planned per call whatever this says.
+    options: [new URL(url).searchParams.get('options'), '-c plan_cache_mode=force_generic_plan'].filter(Boolean).join(' '),
   });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => undefined);

@@ -90,18 +90,17 @@ ON CONFLICT ("projectId", "externalId") DO UPDATE
  WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
 RETURNING (xmax = 0) AS inserted`);
 
-// The stored externalIds among $2, then the title candidates for the titles ($3, in step with $2)
-// of the items whose externalId is not stored: rows of kind 'existing' (externalId) and 'candidate'.
-const FIND_MATCH_LOOKUPS = preparedStatement(
-  'find_match_lookups',
-  `WITH item AS (SELECT * FROM unnest($2::text[], $3::text[]) AS item("externalId", title)),
-        existing AS (SELECT i."externalId" FROM "Issue" AS i WHERE i."projectId" = $1::uuid AND i."externalId" = ANY($2::text[]))
-   SELECT 'existing' AS kind, e."externalId" AS value, NULL::uuid AS id, NULL::timestamptz AS "createdAt" FROM existing AS e
-   UNION ALL
-   SELECT 'candidate', c.title, c.id, c."createdAt" FROM "Issue" AS c
-    WHERE c."projectId" = $1::uuid AND c."repositoryUrl" = $4 AND c."externalId" IS NULL AND NOT c.unlinked
-      AND c.title IN (SELECT item.title FROM item WHERE item."externalId" NOT IN (SELECT e."externalId" FROM existing AS e))`,
+const FIND_EXISTING = preparedStatement(
+  'find_existing_external_ids',
+  'SELECT "externalId" FROM "Issue" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])',
 );
+
+// Not prepared: a generic plan made while the table was small or unanalyzed can pick the index on
+// the project alone and then read every issue of the project for each new item. Planned per call.
+const FIND_TITLE_CANDIDATES = `
+SELECT id, title, "createdAt" FROM "Issue"
+ WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND "externalId" IS NULL AND NOT unlinked
+   AND title = ANY($3::text[])`;
 
 // The repository's items are those whose externalId starts with `<provider>:<repositoryUrl>:`
 // (compared with left(), so no character of the URL acts as a LIKE pattern).
@@ -172,16 +171,12 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
   return {
     async findMatchLookups(projectId, repositoryUrl, items): Promise<MatchLookups> {
       if (items.length === 0) return { existing: new Set(), candidates: [] };
-      const result = await pool.query<{ kind: 'existing' | 'candidate'; value: string; id: string | null; createdAt: Date | null }>(
-        FIND_MATCH_LOOKUPS([projectId, items.map((item) => item.externalId), items.map((item) => clean(item.title)), repositoryUrl]),
-      );
-      const existing = new Set<string>();
-      const candidates: TitleCandidate[] = [];
-      for (const row of result.rows) {
-        if (row.kind === 'existing') existing.add(row.value);
-        else candidates.push({ id: row.id!, title: row.value, createdAt: row.createdAt! });
-      }
-      return { existing, candidates };
+      const stored = await pool.query<{ externalId: string }>(FIND_EXISTING([projectId, items.map((item) => item.externalId)]));
+      const existing = new Set(stored.rows.map((row) => row.externalId));
+      const titles = [...new Set(items.filter((item) => !existing.has(item.externalId)).map((item) => clean(item.title)))];
+      if (titles.length === 0) return { existing, candidates: [] };
+      const candidates = await pool.query<TitleCandidate>(FIND_TITLE_CANDIDATES, [projectId, repositoryUrl, titles]);
+      return { existing, candidates: candidates.rows };
     },
 
     async resolveMissing(input) {
