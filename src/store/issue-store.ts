@@ -53,10 +53,9 @@ export interface WriteScope {
 
 export interface IssueStore {
   /**
-   * What the duplicate rules need to know of these items: which of their externalIds the project
-   * stores already (one query), and, for the others' titles, the local issues with this repository
-   * URL, no externalId and not unlinked by hand that carry one of those titles (a second query, only
-   * when some item is not stored).
+   * What the duplicate rules need to know of these items, in one query: which of their externalIds
+   * the project stores already, and the local issues with this repository URL, no externalId and not
+   * unlinked by hand that carry one of their titles (those of stored items included: see the query).
    */
   findMatchLookups(
     projectId: string,

@@ -90,17 +90,20 @@ ON CONFLICT ("projectId", "externalId") DO UPDATE
  WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
 RETURNING (xmax = 0) AS inserted`);
 
-const FIND_EXISTING = preparedStatement(
-  'find_existing_external_ids',
-  'SELECT "externalId" FROM "Issue" WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])',
-);
-
+// The stored externalIds among $2 (rows with an externalId), then the local issues that may be
+// claimed by title (rows with an id): a title among $4, this repository URL, no externalId, not
+// unlinked by hand. $4 holds every item's title, stored ones' too: a candidate found only through a
+// stored item's title is claimed by no one (matchIssues skips stored items, and an item that is not
+// stored and has that title asks for it anyway), so the answer is that of asking for the others'.
 // Not prepared: a generic plan made while the table was small or unanalyzed can pick the index on
 // the project alone and then read every issue of the project for each new item. Planned per call.
-const FIND_TITLE_CANDIDATES = `
-SELECT id, title, "createdAt" FROM "Issue"
- WHERE "projectId" = $1::uuid AND "repositoryUrl" = $2 AND "externalId" IS NULL AND NOT unlinked
-   AND title = ANY($3::text[])`;
+const FIND_MATCH_LOOKUPS = `
+SELECT "externalId", NULL::uuid AS id, NULL AS title, NULL::timestamptz AS "createdAt" FROM "Issue"
+ WHERE "projectId" = $1::uuid AND "externalId" = ANY($2::text[])
+UNION ALL
+SELECT NULL, id, title, "createdAt" FROM "Issue"
+ WHERE "projectId" = $1::uuid AND "repositoryUrl" = $3 AND "externalId" IS NULL AND NOT unlinked
+   AND title = ANY($4::text[])`;
 
 // The repository's items are those whose externalId starts with `<provider>:<repositoryUrl>:`
 // (compared with left(), so no character of the URL acts as a LIKE pattern).
@@ -171,12 +174,19 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
   return {
     async findMatchLookups(projectId, repositoryUrl, items): Promise<MatchLookups> {
       if (items.length === 0) return { existing: new Set(), candidates: [] };
-      const stored = await pool.query<{ externalId: string }>(FIND_EXISTING([projectId, items.map((item) => item.externalId)]));
-      const existing = new Set(stored.rows.map((row) => row.externalId));
-      const titles = [...new Set(items.filter((item) => !existing.has(item.externalId)).map((item) => clean(item.title)))];
-      if (titles.length === 0) return { existing, candidates: [] };
-      const candidates = await pool.query<TitleCandidate>(FIND_TITLE_CANDIDATES, [projectId, repositoryUrl, titles]);
-      return { existing, candidates: candidates.rows };
+      const { rows } = await pool.query<{ externalId: string | null; id: string | null; title: string | null; createdAt: Date | null }>(FIND_MATCH_LOOKUPS, [
+        projectId,
+        items.map((item) => item.externalId),
+        repositoryUrl,
+        [...new Set(items.map((item) => clean(item.title)))],
+      ]);
+      const existing = new Set<string>();
+      const candidates: TitleCandidate[] = [];
+      for (const row of rows) {
+        if (row.externalId !== null) existing.add(row.externalId);
+        else candidates.push({ id: row.id!, title: row.title!, createdAt: row.createdAt! });
+      }
+      return { existing, candidates };
     },
 
     async resolveMissing(input) {

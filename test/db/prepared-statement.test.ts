@@ -42,7 +42,6 @@ describe('prepared statements', () => {
     const prepared = await single.pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
     expect(prepared.rows.map((row) => row.name)).toEqual([
       'issue_sync_claim_webhook_delivery',
-      'issue_sync_find_existing_external_ids',
       'issue_sync_find_installation_by_github_id',
       'issue_sync_find_installation_repository',
       'issue_sync_find_installation_repository_id',

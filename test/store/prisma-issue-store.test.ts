@@ -3,6 +3,7 @@ import type { Database } from '../../src/db/client.js';
 import { createIssueStore } from '../../src/store/prisma-issue-store.js';
 import type { IssueStore, IssueWrite } from '../../src/store/issue-store.js';
 import { externalIdOf } from '../../src/sync/external-id.js';
+import { matchIssues } from '../../src/sync/match-issue.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 const REPO_URL = 'https://github.com/octo/hello';
@@ -98,12 +99,14 @@ describe('PostgreSQL issue store', () => {
     expect([...found.existing]).toEqual([]);
   });
 
-  it('looks for title candidates only for items whose externalId is not stored', async () => {
-    await store.writeBatch(scope(), [item(1, { title: 'Stored already' })], new Map());
-    await db.prisma.issue.create({ data: { projectId, title: 'Stored already', repositoryUrl: REPO_URL } });
-    const found = await store.findMatchLookups(projectId, REPO_URL, [item(1, { title: 'Stored already' })]);
+  it('never lets a stored item claim a local issue of the same title, nor a new one take a second', async () => {
+    await store.writeBatch(scope(), [item(1, { title: 'Same title' })], new Map());
+    const local = await db.prisma.issue.create({ data: { projectId, title: 'Same title', repositoryUrl: REPO_URL } });
+    const incoming = [item(1, { title: 'Same title' }), item(2, { title: 'Same title' }), item(3, { title: 'Same title' })];
+    const found = await store.findMatchLookups(projectId, REPO_URL, incoming);
     expect([...found.existing]).toEqual([item(1).externalId]);
-    expect(found.candidates).toEqual([]);
+    const claims = matchIssues(incoming, found);
+    expect([...claims]).toEqual([[item(2).externalId, local.id]]);
   });
 
   it('links a claimed local issue instead of creating a second one', async () => {
