@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { createTokenCipher } from '../src/crypto/token-cipher.js';
@@ -26,6 +27,31 @@ const WARM_UP = 300;
 const DELIVERIES = 5_000;
 const CONCURRENCY = 32;
 const SECRET = 'bench-webhook-secret';
+
+/**
+ * CPU time (ms) used so far by each process of the bench's PostgreSQL that `pg_stat_activity` lists
+ * (its backends and background processes), by pid, from Linux's /proc; empty elsewhere. Other
+ * clusters on the machine are not counted.
+ */
+async function postgresCpuMs(db: Database): Promise<Map<number, number>> {
+  const ticksPerSecond = 100;
+  const { rows } = await db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity');
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    if (!stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    used.set(pid, ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000);
+  }
+  return used;
+}
+
+/** CPU used between two readings of postgresCpuMs, by the processes present in both. */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? ms);
+  return total;
+}
 
 export async function measureIngest(ctx: { db: Database; log: Logger; say(line: string): void }): Promise<BenchRow[]> {
   const github = await startGitHubSimulator();
@@ -61,7 +87,7 @@ export async function measureIngest(ctx: { db: Database; log: Logger; say(line: 
   });
   const url = `http://127.0.0.1:${service.port}/api/github/webhooks`;
   /** Deliveries `from`… sent by a process of its own (bench/ingest-load.ts), as GitHub would send them. */
-  const send = async (from: number, count: number): Promise<{ ms: number; latencies: number[]; failures: string[] }> => {
+  const send = async (from: number, count: number): Promise<{ ms: number; cpuMs: number; latencies: number[]; failures: string[] }> => {
     const script = fileURLToPath(new URL('./ingest-load.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script, url, SECRET, String(REPOSITORIES), String(from), String(count), String(CONCURRENCY)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -70,7 +96,7 @@ export async function measureIngest(ctx: { db: Database; log: Logger; say(line: 
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
     if (code !== 0) throw new Error(`The delivery sender exited with ${code}.`);
-    return JSON.parse(output) as { ms: number; latencies: number[]; failures: string[] };
+    return JSON.parse(output) as { ms: number; cpuMs: number; latencies: number[]; failures: string[] };
   };
   try {
     ctx.say(`webhook ingest: ${DELIVERIES.toLocaleString('en-US')} signed issues deliveries, ${CONCURRENCY} at a time…`);
@@ -78,7 +104,11 @@ export async function measureIngest(ctx: { db: Database; log: Logger; say(line: 
     const commits = async () =>
       Number((await ctx.db.pool.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n);
     const commitsBefore = await commits();
+    const serviceCpuBefore = process.cpuUsage();
+    const postgresCpuBefore = await postgresCpuMs(ctx.db);
     const run = await send(WARM_UP, DELIVERIES);
+    const serviceCpu = process.cpuUsage(serviceCpuBefore);
+    const postgresCpu = cpuBetween(postgresCpuBefore, await postgresCpuMs(ctx.db));
     // The statistics reach pg_stat_database within a second or so.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const commitsPerDelivery = ((await commits()) - commitsBefore) / DELIVERIES;
@@ -93,6 +123,12 @@ export async function measureIngest(ctx: { db: Database; log: Logger; say(line: 
       `  ${DELIVERIES.toLocaleString('en-US')} deliveries in ${fmtS(run.ms)}: ${perSecond.toFixed(0)} a second; ` +
         `latency p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; ${stored.toLocaleString('en-US')} issues stored once each; ` +
         `${commitsPerDelivery.toFixed(1)} database transactions per delivery (background work included)`,
+    );
+    const perDelivery = (ms: number) => `${(ms / DELIVERIES).toFixed(2)} ms`;
+    ctx.say(
+      `  CPU per delivery: service ${perDelivery((serviceCpu.user + serviceCpu.system) / 1000)} (system ${perDelivery(serviceCpu.system / 1000)}), ` +
+        `PostgreSQL ${perDelivery(postgresCpu)}, sender ${perDelivery(run.cpuMs)} ` +
+        `(2 cores give ${(2000 / 500).toFixed(0)} ms per delivery at 500 a second)`,
     );
     return [
       {
