@@ -386,12 +386,13 @@ describe('sync jobs on pg-boss', () => {
     const { repository, project } = await connect('frozen', { issues: 1000 });
     const held = holdListingAt('frozen', 3);
     github.clearRequests();
-    const live = await runner(database.db, { superviseEverySeconds: 1 });
     const { child, exited, started } = replicaProcess(project.id, repository.id);
     try {
       const operationId = await started;
       const frozen = await until(() => operations().get(operationId), (operation) => operation?.checkpoint?.processed === 200);
       expect(frozen!.jobId).toMatch(new RegExp(`@serve:.*:${child.pid}$`));
+      // The live replica starts once the other runs the sync (held at page 3), so it cannot take the job first.
+      const live = await runner(database.db, { superviseEverySeconds: 1 });
       // Alive on this host, but silent: only its heartbeat can tell.
       child.kill('SIGSTOP');
       held.release();
