@@ -7,8 +7,8 @@
  */
 import type { Database } from '../db/client.js';
 import { preparedStatement } from '../db/prepared-statement.js';
-import { INSTALLATION_REPOSITORY_COLUMNS, type InstallationRepositoryRecord } from './prisma-installation-repository-store.js';
-import { INSTALLATION_COLUMNS, type InstallationRecord } from './prisma-installation-store.js';
+import { findInstallationRepositorySql, type InstallationRepositoryRecord } from './prisma-installation-repository-store.js';
+import { INSTALLATION_COLUMNS, toInstallationRecord, type InstallationRecord, type InstallationRow } from './prisma-installation-store.js';
 import { claimDeliverySql } from './prisma-webhook-delivery-store.js';
 
 export interface GitHubDeliveryClaimInput {
@@ -34,12 +34,7 @@ const CLAIM_WITH_TARGET = preparedStatement(
   'claim_github_delivery',
   `WITH installation AS (
      SELECT ${INSTALLATION_COLUMNS} FROM "Installation" WHERE "githubInstallationId" = $5::bigint
-   ), repository AS (
-     SELECT ${INSTALLATION_REPOSITORY_COLUMNS} FROM "RepositoryConnection"
-      WHERE "projectId" = (SELECT "projectId" FROM installation) AND provider = 'github'
-        AND ("externalRepoId" = $6 OR ("externalRepoId" IS NULL AND lower("fullPath") = lower($7)))
-      ORDER BY ("externalRepoId" = $6) DESC NULLS LAST, active DESC, "createdAt"
-      LIMIT 1
+   ), repository AS (${findInstallationRepositorySql('(SELECT "projectId" FROM installation)', '$6', '$7')}
    ), claim AS (${claimDeliverySql('(SELECT id FROM repository)')})
    SELECT (SELECT id FROM claim) AS "claimId",
           (SELECT to_jsonb(i) FROM installation AS i) AS installation,
@@ -48,7 +43,7 @@ const CLAIM_WITH_TARGET = preparedStatement(
 
 interface Row {
   claimId: string | null;
-  installation: (Omit<InstallationRecord, 'suspendedAt'> & { suspendedAt: string | null }) | null;
+  installation: (Omit<InstallationRow, 'suspendedAt'> & { suspendedAt: string | null }) | null;
   repository:
     | (Omit<InstallationRepositoryRecord, 'lastSyncAt' | 'issuesWatermark' | 'alertsWatermark'> & {
         lastSyncAt: string | null;
@@ -70,7 +65,7 @@ export function createGitHubDeliveryClaim(db: Database): ClaimGitHubDelivery {
     const { installation, repository } = row;
     return {
       claimId: row.claimId,
-      installation: installation && { ...installation, githubInstallationId: Number(installation.githubInstallationId), suspendedAt: dateOf(installation.suspendedAt) },
+      installation: installation && toInstallationRecord({ ...installation, suspendedAt: dateOf(installation.suspendedAt) }),
       repository: repository && {
         ...repository,
         lastSyncAt: dateOf(repository.lastSyncAt),

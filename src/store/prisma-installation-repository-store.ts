@@ -49,7 +49,7 @@ export interface InstallationRepositoryStore {
   deactivate(id: string): Promise<void>;
 }
 
-export const INSTALLATION_REPOSITORY_COLUMNS = `id, "projectId", provider, "fullPath", url, "apiUrl", "encryptedToken", "installationId", active,
+const INSTALLATION_REPOSITORY_COLUMNS = `id, "projectId", provider, "fullPath", url, "apiUrl", "encryptedToken", "installationId", active,
   "lastSyncAt", "issuesWatermark", "alertsWatermark", "externalRepoId", "headCommit" AS version`;
 const qualified = INSTALLATION_REPOSITORY_COLUMNS.split(',').map((column) => `c.${column.trim()}`).join(', ');
 
@@ -72,15 +72,19 @@ ON CONFLICT ("projectId", provider, "fullPath") DO UPDATE
        active = true, "webhookStatus" = 'active', "lastWebhookAt" = EXCLUDED."lastWebhookAt", "updatedAt" = now()
 RETURNING ${INSTALLATION_REPOSITORY_COLUMNS}`;
 
-/** Each live event's repository: by the host's repository id, else (a connection made by path) by path. */
-const FIND = preparedStatement(
-  'find_installation_repository',
-  `SELECT ${INSTALLATION_REPOSITORY_COLUMNS} FROM "RepositoryConnection"
-    WHERE "projectId" = $1::uuid AND provider = 'github'
-      AND ("externalRepoId" = $2 OR ("externalRepoId" IS NULL AND lower("fullPath") = lower($3)))
-    ORDER BY ("externalRepoId" = $2) DESC NULLS LAST, active DESC, "createdAt"
-    LIMIT 1`,
-);
+/**
+ * A live event's repository in a project: by the host's repository id, else (a connection made by
+ * path) by path. The arguments are SQL expressions (parameters, or a subquery for the project).
+ */
+export function findInstallationRepositorySql(projectId: string, externalRepoId: string, fullPath: string): string {
+  return `SELECT ${INSTALLATION_REPOSITORY_COLUMNS} FROM "RepositoryConnection"
+    WHERE "projectId" = ${projectId} AND provider = 'github'
+      AND ("externalRepoId" = ${externalRepoId} OR ("externalRepoId" IS NULL AND lower("fullPath") = lower(${fullPath})))
+    ORDER BY ("externalRepoId" = ${externalRepoId}) DESC NULLS LAST, active DESC, "createdAt"
+    LIMIT 1`;
+}
+
+const FIND = preparedStatement('find_installation_repository', findInstallationRepositorySql('$1::uuid', '$2', '$3'));
 
 const FIND_ID = preparedStatement(
   'find_installation_repository_id',

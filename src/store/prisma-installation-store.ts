@@ -32,7 +32,7 @@ export interface InstallationStore {
   setState(githubInstallationId: number, state: InstallationState, at: Date): Promise<InstallationRecord | null>;
 }
 
-interface Row {
+export interface InstallationRow {
   id: string;
   githubInstallationId: string;
   accountLogin: string;
@@ -49,7 +49,8 @@ const FIND_BY = {
 };
 const MAX_SLUG_ATTEMPTS = 50;
 
-const toRecord = (row: Row): InstallationRecord => ({ ...row, githubInstallationId: Number(row.githubInstallationId) });
+/** A row as read (GitHub's id a bigint, so a string) as the record. */
+export const toInstallationRecord = (row: InstallationRow): InstallationRecord => ({ ...row, githubInstallationId: Number(row.githubInstallationId) });
 
 /** `Octo-Org` → `octo-org`; anything but letters, digits, `.`, `_` and `-` becomes `-`. */
 export function projectSlugOf(login: string): string {
@@ -61,8 +62,8 @@ export function createInstallationStore(db: Database): InstallationStore {
   const { pool } = db;
 
   const findBy = async (column: 'id' | 'githubInstallationId', value: string | number) => {
-    const result = await pool.query<Row>(FIND_BY[column]([value]));
-    return result.rows[0] ? toRecord(result.rows[0]) : null;
+    const result = await pool.query<InstallationRow>(FIND_BY[column]([value]));
+    return result.rows[0] ? toInstallationRecord(result.rows[0]) : null;
   };
 
   return {
@@ -74,7 +75,7 @@ export function createInstallationStore(db: Database): InstallationStore {
         await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('github-installation:' || $1::text, 0))`, [
           input.githubInstallationId,
         ]);
-        const existing = await client.query<Row>(
+        const existing = await client.query<InstallationRow>(
           `UPDATE "Installation" SET "accountLogin" = $2, "accountType" = COALESCE($3, "accountType"),
                   active = true, "suspendedAt" = NULL, "updatedAt" = now()
             WHERE "githubInstallationId" = $1::bigint RETURNING ${INSTALLATION_COLUMNS}`,
@@ -99,7 +100,7 @@ export function createInstallationStore(db: Database): InstallationStore {
             );
             projectId = created.rows[0]!.id;
           }
-          const inserted = await client.query<Row>(
+          const inserted = await client.query<InstallationRow>(
             `INSERT INTO "Installation" ("githubInstallationId", "accountLogin", "accountType", "projectId")
              VALUES ($1::bigint, $2, $3, $4::uuid) RETURNING ${INSTALLATION_COLUMNS}`,
             [input.githubInstallationId, input.accountLogin, input.accountType, projectId],
@@ -107,7 +108,7 @@ export function createInstallationStore(db: Database): InstallationStore {
           row = inserted.rows[0]!;
         }
         await client.query('COMMIT');
-        return toRecord(row);
+        return toInstallationRecord(row);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
@@ -124,7 +125,7 @@ export function createInstallationStore(db: Database): InstallationStore {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const updated = await client.query<Row>(
+        const updated = await client.query<InstallationRow>(
           `UPDATE "Installation"
               SET active = $2, "suspendedAt" = CASE WHEN $3 = 'suspended' THEN $4::timestamptz WHEN $3 = 'active' THEN NULL ELSE "suspendedAt" END,
                   "updatedAt" = now()
@@ -141,7 +142,7 @@ export function createInstallationStore(db: Database): InstallationStore {
           );
         }
         await client.query('COMMIT');
-        return row ? toRecord(row) : null;
+        return row ? toInstallationRecord(row) : null;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
