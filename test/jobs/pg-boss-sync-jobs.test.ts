@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { OperationRecord } from '../../src/store/issue-store.js';
 import { createOperationStore } from '../../src/store/prisma-operation-store.js';
 import { githubFaults, startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
+import { connectSimulatedRepository } from '../support/simulated-connection.js';
 import { startTestRunner } from '../support/sync-runner.js';
 import { createTestDatabase } from '../support/test-database.js';
 
@@ -52,15 +53,7 @@ function replicaDatabase(): Database {
 }
 
 async function connect(name: string, setup: Parameters<GitHubSimulator['repo']>[2]) {
-  github.repo('octo', name, setup);
-  const { prisma } = database.db;
-  const project = await prisma.project.create({ data: { slug: name, name } });
-  const repository = await prisma.repositoryConnection.create({
-    data: {
-      projectId: project.id, provider: 'github', fullPath: `octo/${name}`, url: `https://github.com/octo/${name}`,
-      apiUrl: github.url, encryptedToken: cipher.encrypt(TOKEN),
-    },
-  });
+  const { project, repository } = await connectSimulatedRepository({ db: database.db, github, cipher, token: TOKEN }, name, setup);
   const input = {
     projectId: project.id, repositoryId: repository.id, syncType: 'issues' as const, includeClosed: true, trigger: 'manual' as const,
   };

@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/logger.js';
 import { startService } from '../../src/serve/start-service.js';
 import { createStores } from '../../src/store/create-stores.js';
 import { startGitHubSimulator, type GitHubSimulator } from '../support/github-simulator.js';
+import { connectSimulatedRepository } from '../support/simulated-connection.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const TOKEN = 'ghp_gracefulShutdown';
@@ -58,17 +59,8 @@ async function serve(): Promise<{ child: ChildProcess; url: string; exited: Prom
   return { child, url, exited, output: () => output };
 }
 
-async function connect(name: string, issues: number) {
-  github.repo('octo', name, { issues });
-  const { prisma } = database.db;
-  const project = await prisma.project.create({ data: { slug: name, name } });
-  const repository = await prisma.repositoryConnection.create({
-    data: {
-      projectId: project.id, provider: 'github', fullPath: `octo/${name}`, url: `https://github.com/octo/${name}`,
-      apiUrl: github.url, encryptedToken: cipher.encrypt(TOKEN),
-    },
-  });
-  return { project, repository };
+function connect(name: string, issues: number) {
+  return connectSimulatedRepository({ db: database.db, github, cipher, token: TOKEN }, name, { issues });
 }
 
 /** Holds the answer to one page of the repository's full listing until `release()`. */
