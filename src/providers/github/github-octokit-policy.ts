@@ -3,6 +3,7 @@
  * (github-octokit.ts) and the GitHub App's Probot class (src/github-app/probot-octokit-class.ts)
  * both pass their constructor options through `withGitHubOctokitPolicy`.
  */
+import './bottleneck-prompt-yield.js';
 import { createRateLimitHandlers, type RateLimitHandlers, type RateLimitPolicy } from './github-rate-limit-handlers.js';
 
 /**
