@@ -5,6 +5,7 @@
  */
 import type { Database } from '../db/client.js';
 import { preparedStatement } from '../db/prepared-statement.js';
+import { WITHOUT_FLUSH } from '../db/without-flush.js';
 import type { Logger } from '../logger.js';
 import type { BatchResult, IssueStore, IssueWrite, MatchLookups, TitleCandidate, WriteScope } from './issue-store.js';
 
@@ -63,7 +64,9 @@ UPDATE "Issue" AS i
   FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, "externalId" text)
  WHERE i.id = c.id AND i."projectId" = $2::uuid AND i."externalId" IS NULL AND NOT i.unlinked`;
 
-const UPSERT = preparedStatement('upsert_issues', `
+/** The upsert of a batch; `fromMore` joins more to its FROM list (WITHOUT_FLUSH). */
+function upsertIssuesSql(fromMore: string): string {
+  return `
 INSERT INTO "Issue" ("projectId", "repositoryId", "repositoryUrl", kind, title, body, state, url, labels, author,
                      "customFields", "externalCreatedAt", "externalUpdatedAt", "externalClosedAt")
 SELECT $2::uuid, $3::uuid, r."repositoryUrl", r.kind, r.title, r.body, r.state, r.url, r.labels, r.author,
@@ -71,7 +74,7 @@ SELECT $2::uuid, $3::uuid, r."repositoryUrl", r.kind, r.title, r.body, r.state, 
   FROM jsonb_to_recordset($1::jsonb) AS r(
          "repositoryUrl" text, kind "IssueKind", title text, body text, state "IssueState", url text, labels text[],
          author text, "customFields" jsonb, "externalCreatedAt" timestamptz, "externalUpdatedAt" timestamptz,
-         "externalClosedAt" timestamptz)
+         "externalClosedAt" timestamptz)${fromMore}
 ON CONFLICT ("projectId", "externalId") DO UPDATE
    SET "repositoryId" = COALESCE(EXCLUDED."repositoryId", "Issue"."repositoryId"),
        "repositoryUrl" = EXCLUDED."repositoryUrl",
@@ -88,7 +91,13 @@ ON CONFLICT ("projectId", "externalId") DO UPDATE
        "externalClosedAt" = EXCLUDED."externalClosedAt",
        "updatedAt" = now()
  WHERE "Issue"."externalUpdatedAt" IS NULL OR "Issue"."externalUpdatedAt" < EXCLUDED."externalUpdatedAt"
-RETURNING (xmax = 0) AS inserted`);
+RETURNING (xmax = 0) AS inserted`;
+}
+
+const UPSERT = preparedStatement('upsert_issues', upsertIssuesSql(''));
+// A sync's batch with nothing to claim: its own transaction, committed without waiting for the WAL
+// flush (see WriteScope.deferFlush), in one round trip instead of BEGIN, upsert and COMMIT.
+const UPSERT_WITHOUT_FLUSH = preparedStatement('upsert_issues_without_flush', upsertIssuesSql(`, ${WITHOUT_FLUSH}`));
 
 // The stored externalIds among $2 (rows with an externalId), then the local issues that may be
 // claimed by title (rows with an id): a title among $4, this repository URL, no externalId, not
@@ -145,9 +154,10 @@ export function createIssueStore(db: Database, options: { log?: Logger } = {}): 
     const claimRows = items
       .filter((item) => claims.has(item.externalId))
       .map((item) => ({ id: claims.get(item.externalId)!, externalId: item.externalId }));
-    if (claimRows.length === 0 && !scope.deferFlush) {
+    if (claimRows.length === 0) {
       // One statement is its own transaction: one round trip (a live event's item, most often).
-      const result = await pool.query<{ inserted: boolean }>(UPSERT([toJsonParameter(items.map(toRow)), scope.projectId, scope.repositoryId]));
+      const upsert = scope.deferFlush ? UPSERT_WITHOUT_FLUSH : UPSERT;
+      const result = await pool.query<{ inserted: boolean }>(upsert([toJsonParameter(items.map(toRow)), scope.projectId, scope.repositoryId]));
       const inserted = result.rows.filter((row) => row.inserted).length;
       return { inserted, updated: result.rows.length - inserted };
     }

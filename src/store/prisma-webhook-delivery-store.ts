@@ -10,6 +10,7 @@
  */
 import type { Database } from '../db/client.js';
 import { preparedStatement } from '../db/prepared-statement.js';
+import { WITHOUT_FLUSH } from '../db/without-flush.js';
 import type { ProviderKind } from '../domain/items.js';
 
 export type DeliveryStatus = 'received' | 'processed' | 'failed';
@@ -30,12 +31,6 @@ export interface WebhookDeliveryStore {
 
 /** A claimed delivery still `received` after this long was abandoned by its process. */
 const ABANDONED_AFTER = '10 minutes';
-
-/**
- * Committed without waiting for the WAL flush: `set_config(…, true)` sets synchronous_commit for the
- * statement's own transaction, which its commit then reads. One round trip, no disk sync.
- */
-export const WITHOUT_FLUSH = `(SELECT set_config('synchronous_commit', 'off', true)) AS without_flush`;
 
 /**
  * The claim: a new row, or a failed or abandoned one taken again; nothing (no row returned) for a

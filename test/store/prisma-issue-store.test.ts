@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/client.js';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createDatabase, type Database } from '../../src/db/client.js';
 import { createIssueStore } from '../../src/store/prisma-issue-store.js';
 import type { IssueStore, IssueWrite } from '../../src/store/issue-store.js';
 import { externalIdOf } from '../../src/sync/external-id.js';
@@ -118,6 +119,38 @@ describe('PostgreSQL issue store', () => {
     expect(stored[0]!.id).toBe(local.id);
     expect(stored[0]!.externalId).toBe(item(7).externalId);
     expect(stored[0]!.body).toBe('Body 7');
+  });
+
+  it("sends a sync's batch with nothing to claim as one statement, committed without a WAL flush, the connection's setting left alone", async () => {
+    const single = createDatabase(database.url, { max: 1 });
+    const sent = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const counts = await createIssueStore(single).writeBatch({ ...scope(), deferFlush: true }, [item(1), item(2)], new Map());
+      // One statement, not BEGIN, the upsert and COMMIT.
+      expect(sent).toHaveBeenCalledTimes(1);
+      expect(counts).toMatchObject({ created: 2, updated: 0, skipped: 0, failed: 0 });
+      sent.mockRestore();
+      const prepared = await single.pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+      expect(prepared.rows.map((row) => row.name)).toContain('issue_sync_upsert_issues_without_flush');
+      const setting = await single.pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+      expect(setting.rows[0]!.synchronous_commit).toBe('on');
+      expect((await rows()).map((row) => row.title)).toEqual(['Issue 1', 'Issue 2']);
+    } finally {
+      sent.mockRestore();
+      await single.close();
+    }
+  });
+
+  it("writes a sync's claim and its batch in one transaction", async () => {
+    const local = await db.prisma.issue.create({ data: { projectId, title: 'Issue 7', repositoryUrl: REPO_URL } });
+    const counts = await store.writeBatch({ ...scope(), deferFlush: true }, [item(7), item(8)], new Map([[item(7).externalId, local.id]]));
+    expect(counts).toMatchObject({ created: 1, updated: 1, skipped: 0, failed: 0 });
+    const stored = await rows();
+    expect(stored.map((row) => [row.title, row.externalId])).toEqual([
+      ['Issue 7', item(7).externalId],
+      ['Issue 8', item(8).externalId],
+    ]);
+    expect(stored[0]!.id).toBe(local.id);
   });
 
   it('keeps the newest copy when one batch holds an item twice', async () => {

@@ -3,7 +3,8 @@
  * delivery is claimed once, again after it failed, and not while it is being applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhookDeliveryStore, WITHOUT_FLUSH } from '../../src/store/prisma-webhook-delivery-store.js';
+import { WITHOUT_FLUSH } from '../../src/db/without-flush.js';
+import { createWebhookDeliveryStore } from '../../src/store/prisma-webhook-delivery-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 let database: TestDatabase;
