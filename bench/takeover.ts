@@ -1,7 +1,7 @@
 /**
  * How soon a live replica takes over a sync whose replica died, with the service's own settings
  * (src/jobs/supervise-operations.ts: runs beat every 2 s, the supervisor looks every 2 s, a run
- * silent for 8 s is taken over). A second process (test/jobs/fixtures/pg-boss-sync-process.ts) runs
+ * silent for 6 s is taken over). A second process (test/jobs/fixtures/pg-boss-sync-process.ts) runs
  * a 20,000-issue sync against the loopback simulator; at a third of it, it is
  *
  *   - killed with SIGKILL: on the same host the supervisor sees at once that its process is gone;

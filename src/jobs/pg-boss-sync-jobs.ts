@@ -65,7 +65,7 @@ export interface PgBossSyncJobsDeps {
   staleAfterMs?: number;
   /** How often the supervisor looks for operations whose runner is gone (every 2 s, one replica at a time). */
   superviseEverySeconds?: number;
-  /** A running operation whose heartbeat is this old is taken over (8 s; see supervise-operations.ts). */
+  /** A running operation whose heartbeat is this old is taken over (6 s; see supervise-operations.ts). */
   takeoverAfterMs?: number;
   /** How often a run refreshes its operation's heartbeat (2 s). */
   heartbeatMs?: number;

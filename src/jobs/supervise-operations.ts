@@ -33,8 +33,8 @@ const OWNER_GONE = 'The process running this sync stopped before it finished.';
 
 /** How often a run refreshes its operation's heartbeat. */
 export const RUN_HEARTBEAT_MS = 2_000;
-/** A running operation whose heartbeat is this old is taken over: four missed heartbeats. */
-export const TAKEOVER_AFTER_MS = 4 * RUN_HEARTBEAT_MS;
+/** A running operation whose heartbeat is this old is taken over: three missed heartbeats. */
+export const TAKEOVER_AFTER_MS = 3 * RUN_HEARTBEAT_MS;
 
 export interface SupervisorDeps {
   boss: PgBoss;
