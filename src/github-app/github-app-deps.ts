@@ -7,8 +7,7 @@ import type { Database } from '../db/client.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
 import type { ProviderKind } from '../domain/items.js';
-import type { QuotaOwner } from '../metrics/quota-label.js';
-import type { RequestObserver } from '../providers/http/polite-http.js';
+import type { ObserveRequests } from '../metrics/quota-label.js';
 import type { GoneIssue } from '../store/prisma-gone-issue-store.js';
 import type { Runtime } from '../runtime.js';
 
@@ -19,7 +18,7 @@ export interface GitHubAppDeps {
   log: Logger;
   clock?: () => Date;
   /** The metrics' observer of the requests the App's clients send, by whose quota they use. */
-  observeRequests?: (owner: QuotaOwner, token: string | undefined) => RequestObserver;
+  observeRequests?: ObserveRequests;
   /** Counts a stored item closed because the host says it was deleted or transferred. */
   itemGone?: (provider: ProviderKind, reason: GoneIssue['reason']) => void;
 }

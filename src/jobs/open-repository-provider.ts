@@ -6,9 +6,9 @@
 import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Logger } from '../logger.js';
-import type { QuotaOwner } from '../metrics/quota-label.js';
+import { tokenRequestObserver, type ObserveRequests } from '../metrics/quota-label.js';
 import { createProvider } from '../providers/index.js';
-import type { QuotaGates, RequestObserver } from '../providers/http/polite-http.js';
+import type { QuotaGates } from '../providers/http/polite-http.js';
 import type { Provider } from '../providers/provider.js';
 import type { RepositoryRecord } from '../store/issue-store.js';
 
@@ -19,7 +19,7 @@ export interface RepositoryProviderDeps {
   /** The provider through an App installation's client, or null when the repository has none. */
   installationProvider?: (repository: RepositoryRecord) => Promise<Provider> | null;
   /** The metrics' observer of the requests sent with this token (the App's clients count their own). */
-  observeRequests?: (owner: QuotaOwner, token: string | undefined) => RequestObserver;
+  observeRequests?: ObserveRequests;
 }
 
 export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
@@ -36,7 +36,7 @@ export function createRepositoryProviderOpener(deps: RepositoryProviderDeps) {
       ...(token ? { token } : {}),
       log,
       quotaGates,
-      ...(deps.observeRequests ? { observeRequest: deps.observeRequests({ provider: repository.provider, installationId: null }, token) } : {}),
+      ...tokenRequestObserver(deps.observeRequests, repository.provider, token),
     });
   };
 }

@@ -14,13 +14,12 @@
  * delivery ever arrived; `stale` when a poll stored changes that no delivery had brought.
  */
 import type { ProviderKind } from '../domain/items.js';
-import type { QuotaOwner } from '../metrics/quota-label.js';
+import { tokenRequestObserver, type ObserveRequests } from '../metrics/quota-label.js';
 import type { Config } from '../config.js';
 import type { TokenCipher } from '../crypto/token-cipher.js';
 import type { Logger } from '../logger.js';
 import { PROVIDER_DEFINITIONS, providerDefinition } from '../providers/index.js';
 import type { HookHealth } from '../providers/definition.js';
-import type { RequestObserver } from '../providers/http/polite-http.js';
 import type { Provider } from '../providers/provider.js';
 import type { OperationRecord, RepositoryRecord } from '../store/issue-store.js';
 import type { PolledRepository, WebhookHealthStore } from '../store/webhook-health-store.js';
@@ -37,7 +36,7 @@ export interface RepositoryPollerDeps {
   log: Logger;
   clock?: () => Date;
   /** The metrics' observer of the requests sent for this repository with this token (the hook check's). */
-  observeRequests?: (owner: QuotaOwner, token: string | undefined) => RequestObserver;
+  observeRequests?: ObserveRequests;
 }
 
 export interface PollReport {
@@ -74,7 +73,7 @@ export function createRepositoryPoller(deps: RepositoryPollerDeps) {
           apiUrl: repository.apiUrl ?? deps.config.hosts[repository.provider].apiUrl,
           ...(token ? { token } : {}),
           log,
-          ...(deps.observeRequests ? { observeRequest: deps.observeRequests({ provider: repository.provider, installationId: null }, token) } : {}),
+          ...tokenRequestObserver(deps.observeRequests, repository.provider, token),
         },
         webhookId: repository.webhookId,
       })

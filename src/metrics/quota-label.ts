@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ProviderKind } from '../domain/items.js';
+import type { RequestObserver } from '../providers/http/polite-http.js';
 
 export interface QuotaOwner {
   provider: ProviderKind;
@@ -23,4 +24,19 @@ export function quotaLabelOf(owner: QuotaOwner, token: string | undefined): stri
   if (owner.installationId) return `installation:${owner.installationId}`;
   if (!token) return 'anonymous';
   return `token:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+}
+
+/** The metrics' observer of the requests sent against a quota (ServiceMetrics.observeRequests). */
+export type ObserveRequests = (owner: QuotaOwner, token: string | undefined) => RequestObserver;
+
+/**
+ * The `observeRequest` option of a client that reads with a connection's own token (or none): an
+ * observer under that token's quota, or nothing when no metrics observe.
+ */
+export function tokenRequestObserver(
+  observe: ObserveRequests | undefined,
+  provider: ProviderKind,
+  token: string | undefined,
+): { observeRequest?: RequestObserver } {
+  return observe ? { observeRequest: observe({ provider, installationId: null }, token) } : {};
 }

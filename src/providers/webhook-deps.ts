@@ -4,8 +4,7 @@
 import type { Database } from '../db/client.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { Logger } from '../logger.js';
-import type { QuotaOwner } from '../metrics/quota-label.js';
-import type { RequestObserver } from './http/polite-http.js';
+import type { ObserveRequests } from '../metrics/quota-label.js';
 import type { IssueStore, RepositoryRecord, RepositoryStore, OperationStore } from '../store/issue-store.js';
 import type { WebhookDeliveryStore } from '../store/prisma-webhook-delivery-store.js';
 import type { WebhookHealthStore } from '../store/webhook-health-store.js';
@@ -26,7 +25,7 @@ export interface HostWebhookDeps {
   apiUrl: string;
   openProvider(repository: RepositoryRecord): Promise<Provider>;
   /** The metrics' observer of the requests a handler sends itself with a connection's token (GitLab's /sync replies). */
-  observeRequests?: (owner: QuotaOwner, token: string | undefined) => RequestObserver;
+  observeRequests?: ObserveRequests;
   log: Logger;
   clock: () => Date;
   /**

@@ -10,6 +10,7 @@
  * the reply listener (gitlab-reply-listener.ts).
  */
 import type { Logger } from '../../logger.js';
+import { tokenRequestObserver } from '../../metrics/quota-label.js';
 import type { GitLabNoteReply, RepositoryRecord } from '../../store/issue-store.js';
 import type { SlashCommand } from '../../webhooks/slash-command.js';
 import { runSlashCommand } from '../../webhooks/slash-flow.js';
@@ -123,7 +124,7 @@ export function notesApiOf(
     projectId,
     projectPath: repository.fullPath,
     log,
-    ...(deps.observeRequests ? { observeRequest: deps.observeRequests({ provider: repository.provider, installationId: null }, token) } : {}),
+    ...tokenRequestObserver(deps.observeRequests, repository.provider, token),
   });
 }
 
